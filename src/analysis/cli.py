@@ -1,0 +1,121 @@
+"""Command line: ``python -m analysis <command>``; the Makefile and notebooks call the same code.
+
+Errors in input data or config print one clear message (file, row, column, what was expected)
+and exit with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from analysis import paths
+from analysis.config import load_study
+from analysis.errors import InputError
+
+DEMO_CONFIG = paths.PACKAGE_DIR.parents[1] / "config" / "demo.yml"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per task."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, config_required: bool = True):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--config", required=config_required, default=str(DEMO_CONFIG),
+                         help="study config (YAML)")
+        return sub
+
+    command("validate", "check a study config and that its raw files exist")
+    sub = command("clean", "clean raw survey and engagement data into data/processed/")
+    sub.add_argument("--processed-dir", help="where processed data goes (default: study's)")
+    sub = command("report", "render one agency's report (HTML, PDF, results.json)")
+    sub.add_argument("--agency", required=True, help="agency id in the study config")
+    _report_options(sub)
+    sub = command("batch", "clean, then render every agency's report and the study index")
+    _report_options(sub)
+    sub.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    sub.add_argument("--workers", type=int, help="local Dask workers (default: CPU cores)")
+    sub = command("demo", "make the demo study's data, then run batch on it", config_required=False)
+    _report_options(sub)
+    return parser
+
+
+def _report_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--lang", choices=["id", "en"], default=None,
+                     help="report language (default: the study's)")
+    sub.add_argument("--output-dir", help="where reports go (default: reports/<study>)")
+    sub.add_argument("--processed-dir", help="processed data folder (default: study's)")
+    sub.add_argument("--force", action="store_true", help="re-render unchanged agencies too")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _validate(args) -> int:
+    study = load_study(args.config)
+    missing = [p for s in study.survey if not (p := study.resolve(s.path)).exists()]
+    for path in missing:
+        print(f"missing survey file: {path}", file=sys.stderr)
+    for source in study.engagement:
+        for agency in study.agencies:
+            path = study.resolve(source.path.format(agency=agency.id))
+            if not path.exists():
+                print(f"note: no {source.platform} export for {agency.id} ({path})")
+    print(f"{args.config}: valid; {len(study.agencies)} agencies, {len(study.constructs)} "
+          f"constructs, {len(study.hypotheses)} hypotheses")
+    return 1 if missing else 0
+
+
+def _clean(args) -> int:
+    from analysis.pipeline import clean_study
+
+    study = load_study(args.config)
+    out = clean_study(study, args.processed_dir)
+    print(f"processed data written to {out}")
+    return 0
+
+
+def _report(args) -> int:
+    from analysis.pipeline import run_report
+
+    study = load_study(args.config)
+    outcome = run_report(args.config, args.agency, args.lang or study.study.language,
+                         args.output_dir, args.processed_dir, force=args.force)
+    print(f"{outcome.agency}: {outcome.status} -> {outcome.folder}")
+    if outcome.error:
+        print(f"  {outcome.error}", file=sys.stderr)
+    return 1 if outcome.status == "failed" else 0
+
+
+def _batch(args) -> int:
+    from analysis.pipeline import run_batch
+
+    study = load_study(args.config)
+    outcomes = run_batch(args.config, args.lang or study.study.language, args.output_dir,
+                         args.processed_dir, getattr(args, "scheduler", None),
+                         getattr(args, "workers", None), force=args.force)
+    for outcome in outcomes:
+        print(f"  {outcome.agency:<28} {outcome.status}" + (f"  ({outcome.error})" if outcome.error else ""))
+    index = paths.reports_dir(study, args.output_dir) / "index.html"
+    print(f"\nReports: {index.parent}\nStudy index: {index}")
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def _demo(args) -> int:
+    from analysis.demo.generator import generate_demo
+
+    manifest = generate_demo(load_study(args.config))
+    print(f"demo raw data ready: {manifest.parent} (manifest {manifest.name})")
+    return _batch(args)
+
+
+COMMANDS = {"validate": _validate, "clean": _clean, "report": _report, "batch": _batch,
+            "demo": _demo}

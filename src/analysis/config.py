@@ -1,0 +1,336 @@
+"""Study config: the YAML file that describes a study, validated with clear errors.
+
+The config is the study's pre-registration: sources, answer scales, constructs and items,
+screening rules, privacy rules, engagement sources and confirmatory hypotheses. Every key is
+documented in ``docs/config.md``. Relative paths in the config are relative to ``root``, which is
+itself relative to the config file (default ``..``: configs live in the project's ``config/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from analysis.errors import ConfigError
+from analysis.scales import AnswerScale, builtin_scales, scale_from_mapping
+from analysis.tables import PLATFORMS
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+Action = Literal["exclude", "flag", "off"]
+
+
+class Strict(BaseModel):
+    """Base model: unknown keys are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Localized(Strict):
+    """A text in Bahasa Indonesia and English."""
+
+    id: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``id`` or ``en``)."""
+        return self.en if lang == "en" else self.id
+
+
+class StudyInfo(Strict):
+    id: str
+    title: Localized
+    language: Literal["id", "en"] = "id"
+    alpha: float = Field(0.05, gt=0, lt=1)
+    seed: int = 20261123
+    timezone: str = "Asia/Jakarta"
+    synthetic: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("use lower-case letters, digits and hyphens, e.g. dinas-kominfo-2026")
+        return value
+
+
+class Agency(Strict):
+    id: str
+    name: str
+    survey_value: str | None = None
+    followers: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        return StudyInfo._slug(value)
+
+    @field_validator("followers")
+    @classmethod
+    def _platforms(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - set(PLATFORMS)
+        if unknown:
+            raise ValueError(f"unknown platform {sorted(unknown)}; known: {', '.join(PLATFORMS)}")
+        return value
+
+
+class SurveySource(Strict):
+    path: str
+    format: str = "auto"
+    agency_column: str | None = None
+    agency: str | None = None
+    timezone: str | None = None
+    date_order: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
+    duration_column: str | None = None
+
+    @model_validator(mode="after")
+    def _one_agency_rule(self) -> SurveySource:
+        if (self.agency_column is None) == (self.agency is None):
+            raise ValueError("give exactly one of agency_column (a question naming the agency) "
+                             "or agency (all rows belong to one agency id)")
+        return self
+
+
+class Item(Strict):
+    id: str
+    column: str
+    reverse: bool = False
+
+
+class Construct(Strict):
+    id: str
+    label: Localized
+    scale: str
+    items: list[Item] = Field(min_length=1)
+    min_items: int | None = None
+
+    def required_items(self) -> int:
+        """Answered items needed for a score (default: at least half, rounded up)."""
+        return self.min_items or -(-len(self.items) // 2)
+
+
+class Demographic(Strict):
+    id: str
+    column: str
+    type: Literal["number", "category"] = "category"
+    label: Localized | None = None
+
+
+class AttentionCheck(Strict):
+    column: str
+    expected: str
+    action: Action = "exclude"
+
+
+class ScreeningRule(Strict):
+    action: Action = "exclude"
+
+
+class ConsentRule(ScreeningRule):
+    column: str
+    accept: list[str]
+
+
+class DuplicateRule(ScreeningRule):
+    keys: list[Literal["email", "answers", "response_id"]] = ["email", "answers"]
+
+
+class SpeederRule(ScreeningRule):
+    min_seconds: float | None = Field(None, ge=0)
+    min_fraction_of_median: float | None = Field(None, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _default_limit(self) -> SpeederRule:
+        if self.min_seconds is None and self.min_fraction_of_median is None:
+            self.min_fraction_of_median = 0.3
+        return self
+
+
+class StraightlineRule(ScreeningRule):
+    max_longstring_fraction: float = Field(1.0, gt=0, le=1)
+    min_items: int = 8
+
+
+class CarelessRule(ScreeningRule):
+    action: Action = "flag"
+    mahalanobis_p: float = Field(0.001, gt=0, lt=1)
+
+
+class MissingRule(ScreeningRule):
+    max_missing_fraction: float = Field(0.5, ge=0, le=1)
+
+
+class Screening(Strict):
+    consent: ConsentRule | None = None
+    duplicates: DuplicateRule = DuplicateRule()
+    speeders: SpeederRule = SpeederRule()
+    attention_checks: list[AttentionCheck] = Field(default_factory=list)
+    straightlining: StraightlineRule = StraightlineRule()
+    careless: CarelessRule = CarelessRule()
+    missing: MissingRule = MissingRule()
+
+
+class Privacy(Strict):
+    identifier_columns: list[str] = Field(default_factory=list)
+    action: Literal["drop", "pseudonymize"] = "drop"
+    key_env: str = "ANALYSIS_PSEUDONYM_KEY"
+
+
+class EngagementSource(Strict):
+    platform: str
+    format: str = "auto"
+    path: str
+
+    @field_validator("platform")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in PLATFORMS:
+            raise ValueError(f"unknown platform; known: {', '.join(PLATFORMS)}")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _per_agency(cls, value: str) -> str:
+        if "{agency}" not in value:
+            raise ValueError("the path must contain {agency}, replaced by each agency id")
+        return value
+
+
+class Hypothesis(Strict):
+    id: str
+    statement: Localized
+    family: Literal["ols"] = "ols"
+    outcome: str
+    predictors: list[str] = Field(min_length=1)
+    controls: list[str] = Field(default_factory=list)
+    expected: Literal["positive", "negative", "two_sided"] = "two_sided"
+    level: Literal["respondent"] = "respondent"
+
+
+class Study(Strict):
+    """A validated study config. Build it with :func:`load_study`."""
+
+    study: StudyInfo
+    root: str = ".."
+    agencies: list[Agency] = Field(min_length=1)
+    survey: list[SurveySource] = Field(min_length=1)
+    scales: dict[str, dict] = Field(default_factory=dict)
+    constructs: list[Construct] = Field(min_length=1)
+    demographics: list[Demographic] = Field(default_factory=list)
+    screening: Screening = Screening()
+    privacy: Privacy = Privacy()
+    engagement: list[EngagementSource] = Field(default_factory=list)
+    hypotheses: list[Hypothesis] = Field(default_factory=list)
+    config_path: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Study:
+        _check_unique("agencies", [a.id for a in self.agencies])
+        _check_unique("constructs", [c.id for c in self.constructs])
+        _check_unique("items", [i.id for c in self.constructs for i in c.items])
+        _check_unique("hypotheses", [h.id for h in self.hypotheses])
+        known_scales = set(builtin_scales()) | set(self.scales)
+        for index, construct in enumerate(self.constructs):
+            if construct.scale not in known_scales:
+                raise ValueError(f"constructs[{index}].scale: unknown scale {construct.scale!r}; "
+                                 f"known: {', '.join(sorted(known_scales))}")
+        variables = {c.id for c in self.constructs} | {d.id for d in self.demographics}
+        for index, hyp in enumerate(self.hypotheses):
+            for name in [hyp.outcome, *hyp.predictors, *hyp.controls]:
+                if name not in variables:
+                    raise ValueError(f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
+                                     f"not a construct or demographic id")
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the config are relative to."""
+        folder = self.config_path.parent if self.config_path else Path.cwd()
+        return (folder / self.root).resolve()
+
+    def resolve(self, relative: str) -> Path:
+        """An absolute path for a path written in the config."""
+        path = Path(relative)
+        return path if path.is_absolute() else self.base_dir / path
+
+    def agency(self, agency_id: str) -> Agency:
+        """The agency with this id; ConfigError listing the known ids otherwise."""
+        for agency in self.agencies:
+            if agency.id == agency_id:
+                return agency
+        known = ", ".join(a.id for a in self.agencies)
+        raise ConfigError(f"no agency {agency_id!r} in the study; known: {known}",
+                          path=self.config_path)
+
+    def scale(self, name: str) -> AnswerScale:
+        """The answer scale by name: the study's own first, then the built-in ones."""
+        if name in self.scales:
+            return scale_from_mapping(name, self.scales[name])
+        return builtin_scales()[name]
+
+    def construct(self, construct_id: str) -> Construct:
+        """The construct with this id."""
+        return next(c for c in self.constructs if c.id == construct_id)
+
+    def config_hash(self) -> str:
+        """SHA-256 of the config file's bytes."""
+        return hashlib.sha256(Path(self.config_path).read_bytes()).hexdigest()
+
+
+def _check_unique(what: str, ids: list[str]) -> None:
+    seen = set()
+    for value in ids:
+        if value in seen:
+            raise ValueError(f"{what}: id {value!r} is used twice")
+        seen.add(value)
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study config.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    Study
+        The validated config, with ``config_path`` set.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the key path (e.g. ``constructs[1].items[0].column``) of every
+        problem found.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError("config file not found", path=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise ConfigError(f"not valid YAML: {getattr(error, 'problem', error)}", path=path,
+                          row=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping of keys (study, agencies, survey, ...)", path=path)
+    try:
+        study = Study.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format_validation(error), path=path) from None
+    study.config_path = path
+    return study
+
+
+def _format_validation(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{location.lstrip('.') or '(top level)'}: {message}")
+    return "invalid config:\n  " + "\n  ".join(lines)

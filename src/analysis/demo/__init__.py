@@ -1,0 +1,1 @@
+"""The bundled demo study: a seeded generator of realistic synthetic raw data."""

@@ -1,0 +1,55 @@
+"""Errors a researcher can act on: every message names the file, row and column at fault.
+
+All problems with input data or configuration raise :class:`InputError` (or a subclass), never a
+bare ``KeyError``/``ValueError`` from pandas. The CLI prints ``str(error)`` without a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class InputError(Exception):
+    """A problem in an input file or config that the user must fix.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what was expected, in plain words.
+    path : str or Path, optional
+        The file at fault.
+    row : int, optional
+        1-based row number as a spreadsheet shows it (the header is row 1 for a one-header CSV).
+    column : str, optional
+        The column header (or config key path) at fault.
+    hint : str, optional
+        What to do about it (e.g. the closest known label).
+    """
+
+    message: str
+    path: str | Path | None = None
+    row: int | None = None
+    column: str | None = None
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.path is not None:
+            where.append(Path(self.path).name if Path(self.path).is_absolute() else str(self.path))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f'column "{self.column}"')
+        text = f"{', '.join(where)}: {self.message}" if where else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ConfigError(InputError):
+    """The study config is invalid; ``column`` holds the key path, e.g. ``constructs[2].items``."""

@@ -1,0 +1,1 @@
+"""Readers: survey exports and platform exports into raw and canonical tables."""

@@ -1,0 +1,92 @@
+"""Google Forms responses: the CSV downloaded from Forms, or the linked Sheet as CSV/XLSX.
+
+Both routes start with a timestamp column (``Timestamp``, ``Stempel waktu``, ...) and then one
+column per question whose header is the question title. An email column (``Email address``,
+``Alamat email``) appears when the form collects emails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io.raw import RawSurvey
+from analysis.io.text import read_text_table
+from analysis.io.timestamps import parse_timestamps
+
+TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "carimbo de data/hora", "marca temporal")
+EMAIL_HEADERS = ("email address", "alamat email", "email", "alamat surel")
+
+
+def looks_like_google_forms(columns) -> bool:
+    """True when the first header is a Google Forms timestamp header."""
+    return len(columns) > 0 and str(columns[0]).strip().casefold() in TIMESTAMP_HEADERS
+
+
+def read_google_forms(
+    path: Path,
+    timezone: str = "Asia/Jakarta",
+    date_order: str = "auto",
+    duration_column: str | None = None,
+) -> RawSurvey:
+    """Read a Google Forms export (CSV from Forms or from the linked Sheet).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    timezone : str
+        Zone of the Sheet for timestamps written without one.
+    date_order : str
+        See :func:`analysis.io.timestamps.parse_timestamps`.
+    duration_column : str, optional
+        Header of a column holding the completion time in seconds, when the form records one
+        (Google Forms itself does not; timer add-ons and some deployments do).
+
+    Returns
+    -------
+    RawSurvey
+        With roles ``submitted_at`` (parsed into column ``_submitted_at``), ``email`` when
+        present and ``duration_seconds`` when ``duration_column`` is given.
+    """
+    table = read_text_table(Path(path))
+    frame = table.frame
+    if not looks_like_google_forms(frame.columns):
+        raise InputError(
+            f'the first column is "{frame.columns[0]}", expected a Google Forms timestamp column',
+            path=path, row=1, column=str(frame.columns[0]),
+            hint="one of: " + ", ".join(TIMESTAMP_HEADERS),
+        )
+    if frame.empty:
+        raise InputError("has a header row but no responses", path=path, row=2)
+    timestamp = frame.columns[0]
+    frame["_submitted_at"] = parse_timestamps(
+        frame[timestamp], timezone, date_order, path=path, column=timestamp
+    )
+    roles = {"submitted_at": "_submitted_at"}
+    for column in frame.columns:
+        if str(column).strip().casefold() in EMAIL_HEADERS:
+            roles["email"] = column
+            break
+    if duration_column is not None:
+        if duration_column not in frame.columns:
+            raise InputError("the configured duration column is not in the file", path=path,
+                             row=1, column=duration_column)
+        roles["duration_seconds"] = duration_column
+    raw = RawSurvey(frame=frame, path=Path(path), format="google_forms", roles=roles)
+    raw.notes.append(f"read with encoding {table.encoding}, delimiter {table.delimiter!r}")
+    return raw
+
+
+def parse_numbers(values: pd.Series, path=None, column: str | None = None) -> pd.Series:
+    """Parse numbers written with a decimal comma or point; ``""`` gives NA."""
+    text = values.astype("string").str.strip().replace("", pd.NA)
+    normal = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+    numbers = pd.to_numeric(normal, errors="coerce")
+    bad = text.notna() & numbers.isna()
+    if bad.any():
+        row = bad[bad].index[0]
+        raise InputError(f'"{values[row]}" is not a number', path=path, row=int(row), column=column)
+    return numbers.astype("Float64")

@@ -1,0 +1,115 @@
+"""Parse survey timestamps as the tools write them, into UTC.
+
+Google Forms' CSV download writes ``2026/09/27 3:00:00 PM GMT+7``; the linked Sheet writes the
+spreadsheet locale (``27/09/2026 15:00:00`` in Indonesia, ``9/27/2026 15:00:00`` in the US) with no
+zone; Indonesian users also write ``WIB``/``WITA``/``WIT``. Naive times are read in the study's
+time zone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analysis.errors import InputError
+
+#: Indonesian zone abbreviations and their UTC offsets in hours.
+INDONESIAN_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+
+_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$", re.IGNORECASE)
+_ABBREV = re.compile(r"\s*\b(WIB|WITA|WIT)\s*$", re.IGNORECASE)
+
+
+def split_zone(text: str) -> tuple[str, int | None]:
+    """Split a trailing zone (``GMT+7``, ``UTC+08:00``, ``WIB``) off ``text``.
+
+    Returns the text without the zone and the offset in minutes (None when there was none).
+    """
+    match = _OFFSET.search(text)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        return text[: match.start()], sign * minutes
+    match = _ABBREV.search(text)
+    if match:
+        return text[: match.start()], INDONESIAN_ZONES[match.group(1).upper()] * 60
+    return text, None
+
+
+def parse_timestamps(
+    values: pd.Series,
+    timezone: str,
+    date_order: str = "auto",
+    path=None,
+    column: str | None = None,
+) -> pd.Series:
+    """Parse survey timestamps to ``datetime64[ns, UTC]``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Strings indexed by spreadsheet row; ``""`` or NA give NaT.
+    timezone : str
+        IANA zone for values without a zone (e.g. ``Asia/Jakarta``).
+    date_order : {"auto", "dmy", "mdy", "ymd"}
+        Order of day and month in slash dates. ``auto`` picks ``dmy`` when any first number is
+        above 12, ``mdy`` when any second number is, else ``dmy`` (the Indonesian default).
+    path, column
+        Used in error messages.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns, UTC]`` with the same index.
+
+    Raises
+    ------
+    InputError
+        Naming the first row whose value cannot be read as a date and time.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    parts = text.map(split_zone)
+    bare = parts.map(lambda p: p[0].strip())
+    offsets = parts.map(lambda p: p[1])
+    order = _resolve_order(bare, date_order)
+    dayfirst = order == "dmy"
+    yearfirst = order == "ymd" or bare.str.match(r"^\d{4}[/-]").fillna(False)
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for first_year in (True, False):
+        mask = (yearfirst == first_year) & (bare != "")
+        if mask.any():
+            parsed[mask] = pd.to_datetime(
+                bare[mask], errors="coerce", dayfirst=dayfirst and not first_year,
+                yearfirst=first_year, format="mixed",
+            )
+    bad = (bare != "") & parsed.isna()
+    if bad.any():
+        row = bad[bad].index[0]
+        raise InputError(
+            f'"{values[row]}" is not a date and time this reader knows',
+            path=path, row=int(row), column=column,
+            hint="expected e.g. 27/09/2026 15:00:00, 2026/09/27 3:00:00 PM GMT+7 or 2026-09-27T08:00:00Z",
+        )
+    has_offset = offsets.notna()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if (~has_offset).any():
+        local = parsed[~has_offset].dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+        out[~has_offset] = local.dt.tz_convert("UTC")
+    if has_offset.any():
+        shift = pd.to_timedelta(offsets[has_offset].astype(float), unit="min")
+        out[has_offset] = (parsed[has_offset] - shift).dt.tz_localize("UTC")
+    return out
+
+
+def _resolve_order(bare: pd.Series, date_order: str) -> str:
+    if date_order != "auto":
+        return date_order
+    slash = bare.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}")
+    first = pd.to_numeric(slash[0], errors="coerce")
+    second = pd.to_numeric(slash[1], errors="coerce")
+    if (first > 12).any():
+        return "dmy"
+    if (second > 12).any():
+        return "mdy"
+    return "dmy"

@@ -1,0 +1,1 @@
+"""Reporting: texts in Bahasa Indonesia and English, tables, figures, HTML/PDF export."""

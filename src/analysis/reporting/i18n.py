@@ -1,0 +1,50 @@
+"""Report texts in Bahasa Indonesia (``id``) and English (``en``), and number formatting.
+
+Texts live in ``analysis/locales/<lang>.yml``; keys are dotted paths (``sections.sample``).
+Indonesian numbers use a decimal comma and a thousands point (``1.234,56``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+LANGUAGES = ("id", "en")
+
+
+@cache
+def texts(lang: str) -> dict:
+    """All texts of one language."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown report language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    source = files("analysis").joinpath(f"locales/{lang}.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(source)
+
+
+def t(lang: str, key: str, **values) -> str:
+    """The text at dotted ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    node = texts(lang)
+    for part in key.split("."):
+        node = node[part]
+    return str(node).format(**values) if values else str(node)
+
+
+def number(value, lang: str, digits: int = 2) -> str:
+    """Format a number for ``lang``: ``1.234,56`` (id) or ``1,234.56`` (en); NA -> ``–``."""
+    if value is None or value != value:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    if lang == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def p_value(value: float, lang: str) -> str:
+    """A p-value with its relation sign: ``< 0,001`` / ``= 0,023`` (id), ``< .001`` (en, APA)."""
+    relation, shown = ("<", 0.001) if value < 0.001 else ("=", value)
+    text = number(shown, lang, 3)
+    if lang == "en":
+        text = text.replace("0.", ".", 1)
+    return f"{relation} {text}"

@@ -1,0 +1,136 @@
+"""Answer scales: turn the labels respondents picked into numbers.
+
+A scale is an ordered list of labels (low to high) with their values. Matching ignores case,
+spacing, hyphens and punctuation, so ``Ragu-Ragu``, ``ragu ragu`` and ``RAGU-RAGU.`` are the same
+label. An unknown label is an error naming the closest known one. Ready-made scales for Bahasa
+Indonesia and English ship in ``scales/builtin.yml``; a study config can add its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis.errors import InputError
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_label(text: str) -> str:
+    """Fold a label for matching: casefold, drop punctuation and hyphens, collapse spaces."""
+    return " ".join(_NON_WORD.sub(" ", str(text).casefold()).split())
+
+
+@dataclass(frozen=True)
+class AnswerScale:
+    """An ordered answer scale.
+
+    Attributes
+    ----------
+    name : str
+        Scale id used in the config (e.g. ``agree5_id``).
+    labels : tuple of str
+        Labels from lowest to highest.
+    values : tuple of float
+        Numeric value of each label (default 1..k).
+    aliases : dict
+        Extra label -> value (variants such as ``Kadang`` for ``Kadang-kadang``).
+    missing : tuple of str
+        Labels that mean "no answer" (e.g. ``Tidak tahu``) and become NA.
+    """
+
+    name: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...] = ()
+    aliases: dict = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            object.__setattr__(self, "values", tuple(float(v) for v in range(1, len(self.labels) + 1)))
+        if len(self.values) != len(self.labels):
+            raise InputError(f"scale {self.name} has {len(self.labels)} labels but "
+                             f"{len(self.values)} values")
+
+    @property
+    def minimum(self) -> float:
+        """Lowest value of the scale."""
+        return min(self.values)
+
+    @property
+    def maximum(self) -> float:
+        """Highest value of the scale."""
+        return max(self.values)
+
+    def lookup(self) -> dict[str, float]:
+        """Normalized label -> value (NaN for missing labels); numeric strings map to themselves."""
+        table = {normalize_label(lab): val for lab, val in zip(self.labels, self.values, strict=True)}
+        table.update({normalize_label(lab): float(val) for lab, val in self.aliases.items()})
+        table.update({normalize_label(lab): np.nan for lab in self.missing})
+        table.update({normalize_label(f"{val:g}"): val for val in self.values})
+        return table
+
+    def code(self, answers: pd.Series, *, path=None, column: str | None = None) -> pd.Series:
+        """Map answer labels to numbers, vectorised over unique labels.
+
+        Parameters
+        ----------
+        answers : pandas.Series
+            Labels as exported, indexed by spreadsheet row; ``""``/NA mean no answer.
+        path, column
+            Named in the error for an unknown label.
+
+        Returns
+        -------
+        pandas.Series
+            Float64 values (NA for no answer or a missing label).
+
+        Raises
+        ------
+        InputError
+            For the first unknown label: its row, column, the label and the closest known label.
+        """
+        codes, uniques = pd.factorize(answers.astype("string").fillna(""), sort=False)
+        table = self.lookup()
+        keys = [normalize_label(u) for u in uniques]
+        known = np.array([k in table or k == "" for k in keys], dtype=bool)
+        if not known.all():
+            first = int(np.flatnonzero(~known[codes])[0])
+            label = str(uniques[codes[first]])
+            raise self.unknown_label_error(label, path=path, row=int(answers.index[first]),
+                                           column=column)
+        values = np.array([table.get(k, np.nan) for k in keys] + [np.nan], dtype=float)
+        return pd.Series(values[codes], index=answers.index, dtype="Float64")
+
+    def unknown_label_error(self, label: str, *, path, row, column) -> InputError:
+        """Build the error for an unknown label, suggesting the closest known label."""
+        known = list(self.labels) + list(self.aliases) + list(self.missing)
+        close = difflib.get_close_matches(label, known, n=1, cutoff=0.0)
+        hint = f'did you mean "{close[0]}"?' if close else None
+        return InputError(f'"{label}" is not a label of scale {self.name}', path=path, row=row,
+                          column=column, hint=hint)
+
+
+@cache
+def builtin_scales() -> dict[str, AnswerScale]:
+    """The ready-made scales shipped with the package, by name."""
+    text = files("analysis").joinpath("scales/builtin.yml").read_text(encoding="utf-8")
+    return {name: scale_from_mapping(name, spec) for name, spec in yaml.safe_load(text).items()}
+
+
+def scale_from_mapping(name: str, spec: dict) -> AnswerScale:
+    """Build an :class:`AnswerScale` from its config mapping (labels, values, aliases, missing)."""
+    return AnswerScale(
+        name=name,
+        labels=tuple(spec["labels"]),
+        values=tuple(float(v) for v in spec.get("values", ())),
+        aliases=dict(spec.get("aliases", {})),
+        missing=tuple(spec.get("missing", ())),
+    )
