@@ -2,8 +2,9 @@
 
 Each hypothesis names an outcome, predictors and controls among construct scores and
 demographics. The model is fitted by statsmodels OLS with HC3 heteroskedasticity-consistent
-standard errors (Long & Ervin 2000), which is what an SPSS user gets from the PROCESS macro's
-HC3 option and what reviewers now ask for instead of classical standard errors.
+standard errors (Long & Ervin 2000) and t-based tests and intervals, which is what an SPSS user
+gets from the PROCESS macro's HC3 option and what reviewers now ask for instead of classical
+standard errors.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def fit_hypothesis(scores: pd.DataFrame, hypothesis: Hypothesis, study: Study) -
     data[numeric] = data[numeric].astype(float)
     terms = [_term(v, data) for v in hypothesis.predictors + hypothesis.controls]
     formula = f"Q('{hypothesis.outcome}') ~ " + " + ".join(terms)
-    fit = smf.ols(formula, data=data).fit(cov_type="HC3")
+    fit = smf.ols(formula, data=data).fit(cov_type="HC3", use_t=True)
     ci = fit.conf_int(alpha=study.study.alpha)
     rows = []
     for name, term in zip(hypothesis.predictors + hypothesis.controls, terms, strict=True):

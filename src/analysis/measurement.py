@@ -76,15 +76,34 @@ def reliability(responses: pd.DataFrame, study: Study, lang: str = "id") -> pd.D
     """
     rows = []
     for construct in study.constructs:
-        items = responses[[i.id for i in construct.items]].astype(float).dropna()
-        alpha, (low, high) = (pg.cronbach_alpha(data=items) if len(items) > 2
-                              else (np.nan, (np.nan, np.nan)))
+        items = responses[[i.id for i in construct.items]].astype(float)
         rows.append({"construct": construct.id, "label": construct.label.get(lang),
-                     "n_items": items.shape[1], "n": len(items), "alpha": alpha,
-                     "ci_low": low, "ci_high": high,
-                     "min_item_total_r": item_total_correlations(items).min(),
-                     "reliable": bool(alpha > 0.60)})
+                     **scale_reliability(items)})
     return pd.DataFrame(rows)
+
+
+def scale_reliability(items: pd.DataFrame) -> dict:
+    """Cronbach's alpha of one scale on its complete cases.
+
+    Parameters
+    ----------
+    items : DataFrame
+        One column per item (reverse-keyed items already mirrored), one row per respondent.
+
+    Returns
+    -------
+    dict
+        ``n_items``, ``n`` (complete cases), ``alpha``, ``ci_low``, ``ci_high`` (95 % Feldt),
+        ``min_item_total_r``, ``reliable`` (alpha > 0.60). Alpha is NaN with fewer than three
+        complete cases or fewer than two items.
+    """
+    complete = items.dropna()
+    alpha, low, high, min_r = np.nan, np.nan, np.nan, np.nan
+    if len(complete) > 2 and complete.shape[1] > 1:
+        alpha, (low, high) = pg.cronbach_alpha(data=complete)
+        min_r = item_total_correlations(complete).min()
+    return {"n_items": items.shape[1], "n": len(complete), "alpha": alpha, "ci_low": low,
+            "ci_high": high, "min_item_total_r": min_r, "reliable": bool(alpha > 0.60)}
 
 
 def item_total_correlations(items: pd.DataFrame) -> pd.Series:
