@@ -17,8 +17,14 @@ def study():
 
 
 def _hypothesis(outcome, predictors, controls=(), expected="two_sided"):
-    return Hypothesis(id="H", statement=Localized(id="x", en="x"), outcome=outcome,
-                      predictors=list(predictors), controls=list(controls), expected=expected)
+    return Hypothesis(
+        id="H",
+        statement=Localized(id="x", en="x"),
+        outcome=outcome,
+        predictors=list(predictors),
+        controls=list(controls),
+        expected=expected,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +92,9 @@ def test_rows_with_missing_values_are_dropped_listwise(mtcars, study):
 
 def test_category_controls_get_one_row_per_level(study):
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"y": rng.normal(size=60), "x": rng.normal(size=60),
-                          "g": rng.choice(["a", "b", "c"], 60)})
+    frame = pd.DataFrame(
+        {"y": rng.normal(size=60), "x": rng.normal(size=60), "g": rng.choice(["a", "b", "c"], 60)}
+    )
     result = fit_hypothesis(frame, _hypothesis("y", ["x"], ["g"]), study)
     assert result["term"].tolist()[0] == "x"
     assert len(result) == 3 and result["decision"].isna().sum() == 2

@@ -43,7 +43,8 @@ def test_corrected_item_total_correlation_excludes_the_item_itself():
     rest_of_a = items["b"] + items["c"]
     # SPSS "Corrected Item-Total Correlation" = Pearson r(item, total - item)
     assert item_total_correlations(items)["a"] == pytest.approx(
-        np.corrcoef(items["a"], rest_of_a)[0, 1])
+        np.corrcoef(items["a"], rest_of_a)[0, 1]
+    )
 
 
 def test_alpha_is_nan_not_an_error_for_too_few_cases():

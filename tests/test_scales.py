@@ -9,8 +9,10 @@ from analysis.scales import builtin_scales, normalize_label
 
 def test_labels_match_whatever_the_case_spacing_and_hyphens():
     scale = builtin_scales()["agree5_ragu_id"]
-    answers = pd.Series(["Sangat Setuju", "sangat  setuju ", "RAGU-RAGU", "ragu ragu", "", "TS"],
-                        index=[2, 3, 4, 5, 6, 7])
+    answers = pd.Series(
+        ["Sangat Setuju", "sangat  setuju ", "RAGU-RAGU", "ragu ragu", "", "TS"],
+        index=[2, 3, 4, 5, 6, 7],
+    )
     coded = scale.code(answers)
     assert coded.tolist()[:4] == [5.0, 5.0, 3.0, 3.0]
     assert coded.isna().tolist()[4] and coded[7] == 2.0

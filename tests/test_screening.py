@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from analysis.config import Screening
 from analysis.screening import ScreeningInput, mahalanobis, screen, straightlining
@@ -12,17 +11,23 @@ def _input(items, raw=None, email=None, duration=None, submitted=None):
     index = items.index
     return ScreeningInput(
         raw=raw if raw is not None else pd.DataFrame(index=index),
-        items=items, agency_id=pd.Series("a", index=index, dtype="string"),
-        email=email, duration=duration,
-        submitted_at=submitted if submitted is not None else pd.Series(
-            pd.date_range("2026-09-01", periods=len(index), freq="h", tz="UTC"), index=index),
+        items=items,
+        agency_id=pd.Series("a", index=index, dtype="string"),
+        email=email,
+        duration=duration,
+        submitted_at=submitted
+        if submitted is not None
+        else pd.Series(
+            pd.date_range("2026-09-01", periods=len(index), freq="h", tz="UTC"), index=index
+        ),
         keys=items,
     )
 
 
 def _items(rows):
-    return pd.DataFrame(rows, index=range(2, 2 + len(rows)),
-                        columns=[f"q{i}" for i in range(len(rows[0]))]).astype(float)
+    return pd.DataFrame(
+        rows, index=range(2, 2 + len(rows)), columns=[f"q{i}" for i in range(len(rows[0]))]
+    ).astype(float)
 
 
 def test_straightlining_uses_the_longest_run_of_identical_answers():
@@ -36,8 +41,9 @@ def test_straightlining_uses_the_longest_run_of_identical_answers():
 def test_duplicates_keep_the_earliest_submission():
     items = _items([[1, 2, 3], [3, 2, 1], [1, 2, 3], [5, 5, 4]])
     email = pd.Series(["a@x.id", "b@x.id", "c@x.id", "B@x.id"], index=items.index)
-    rules = Screening.model_validate({"straightlining": {"action": "off"},
-                                      "careless": {"action": "off"}})
+    rules = Screening.model_validate(
+        {"straightlining": {"action": "off"}, "careless": {"action": "off"}}
+    )
     hits = screen(_input(items, email=email), rules)
     assert hits.loc[4, "detail"] == "same answers as row 2"
     assert hits.loc[5, "detail"] == "same email as row 3"
@@ -47,8 +53,12 @@ def test_duplicates_keep_the_earliest_submission():
 def test_speeders_against_the_larger_of_both_limits():
     items = _items([[1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 1]])
     duration = pd.Series([40.0, 100.0, 400.0, 500.0], index=items.index)
-    rules = Screening.model_validate({"speeders": {"min_seconds": 60, "min_fraction_of_median": 0.5},
-                                      "straightlining": {"action": "off"}})
+    rules = Screening.model_validate(
+        {
+            "speeders": {"min_seconds": 60, "min_fraction_of_median": 0.5},
+            "straightlining": {"action": "off"},
+        }
+    )
     hits = screen(_input(items, duration=duration), rules)
     # median 250 s -> limit max(60, 125) = 125 s: rows 2 (40 s) and 3 (100 s) are speeders
     assert hits.index.tolist() == [2, 3]

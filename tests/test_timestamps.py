@@ -29,8 +29,11 @@ def test_indonesian_zone_abbreviations():
     values = pd.Series(["27/09/2026 10:00 WIB", "27/09/2026 10:00 WITA", "27/09/2026 10:00 WIT"])
     parsed = parse_timestamps(values, "UTC", "dmy")
     # WIB = UTC+7, WITA = UTC+8, WIT = UTC+9
-    assert parsed.tolist() == [_utc("2026-09-27 03:00"), _utc("2026-09-27 02:00"),
-                               _utc("2026-09-27 01:00")]
+    assert parsed.tolist() == [
+        _utc("2026-09-27 03:00"),
+        _utc("2026-09-27 02:00"),
+        _utc("2026-09-27 01:00"),
+    ]
 
 
 def test_auto_order_detects_month_first_from_a_day_above_twelve():

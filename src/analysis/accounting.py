@@ -7,8 +7,12 @@ import pandas as pd
 from analysis.screening import REASONS
 
 
-def sample_flow(received: pd.DataFrame, exclusions: pd.DataFrame, responses: pd.DataFrame,
-                agency_id: str | None = None) -> pd.DataFrame:
+def sample_flow(
+    received: pd.DataFrame,
+    exclusions: pd.DataFrame,
+    responses: pd.DataFrame,
+    agency_id: str | None = None,
+) -> pd.DataFrame:
     """The sample flow, like a CONSORT diagram, for one agency or the whole study.
 
     Parameters
@@ -46,13 +50,16 @@ def sample_flow(received: pd.DataFrame, exclusions: pd.DataFrame, responses: pd.
     flow = pd.DataFrame(rows, columns=["step", "reason", "n"])
     excluded = int(flow.loc[flow["step"] == "excluded", "n"].sum())
     if rows[0][2] - excluded != len(responses):
-        raise ValueError(f"sample flow does not add up: received {rows[0][2]} - excluded "
-                         f"{excluded} != analysed {len(responses)}")
+        raise ValueError(
+            f"sample flow does not add up: received {rows[0][2]} - excluded "
+            f"{excluded} != analysed {len(responses)}"
+        )
     return flow
 
 
-def flow_by_agency(received: pd.DataFrame, exclusions: pd.DataFrame,
-                   responses: pd.DataFrame) -> pd.DataFrame:
+def flow_by_agency(
+    received: pd.DataFrame, exclusions: pd.DataFrame, responses: pd.DataFrame
+) -> pd.DataFrame:
     """The sample flow of every agency side by side.
 
     Returns
@@ -63,9 +70,13 @@ def flow_by_agency(received: pd.DataFrame, exclusions: pd.DataFrame,
         :data:`analysis.screening.REASONS` (rows excluded for it), ``analysed``.
     """
     agencies = received.groupby("agency_id")["n"].sum()
-    reasons = (exclusions.assign(agency_id=exclusions["agency_id"].fillna("(unknown)"))
-               .groupby(["agency_id", "reason"]).size().unstack(fill_value=0)
-               .reindex(index=agencies.index, columns=list(REASONS), fill_value=0))
+    reasons = (
+        exclusions.assign(agency_id=exclusions["agency_id"].fillna("(unknown)"))
+        .groupby(["agency_id", "reason"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=agencies.index, columns=list(REASONS), fill_value=0)
+    )
     analysed = responses.groupby("agency_id").size().reindex(agencies.index, fill_value=0)
     table = pd.concat([agencies.rename("received"), reasons, analysed.rename("analysed")], axis=1)
     return table.fillna(0).astype(int).reset_index()

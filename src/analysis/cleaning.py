@@ -85,9 +85,12 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     duration = _role_numbers(raw, "duration_seconds")
     hits = screen(
         ScreeningInput(
-            raw=raw.frame, items=ticked, agency_id=agency,
+            raw=raw.frame,
+            items=ticked,
+            agency_id=agency,
             email=raw.frame[raw.roles["email"]] if "email" in raw.roles else None,
-            duration=duration, submitted_at=_submitted(raw),
+            duration=duration,
+            submitted_at=_submitted(raw),
             keys=pd.concat([ticked, demographics, agency.rename("_agency")], axis=1),
         ),
         study.screening,
@@ -95,8 +98,9 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     ledger = _ledger(hits, agency, name)
     analysed = raw.frame.index.difference(hits.index[hits["action"] == "exclude"])
     identifiers = privacy.find_identifier_columns(raw.frame, study.privacy.identifier_columns)
-    responses = build_responses(study, raw, analysed, agency, reverse_key(study, ticked),
-                                demographics, duration)
+    responses = build_responses(
+        study, raw, analysed, agency, reverse_key(study, ticked), demographics, duration
+    )
     notes = [f"{name}: {note}" for note in raw.notes]
     if duration is None and study.screening.speeders.action != "off":
         notes.append(f"{name}: no completion-time column, so the speeder rule was not applied")
@@ -104,10 +108,14 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
         responses=responses,
         exclusions=ledger[ledger["action"] == "exclude"].reset_index(drop=True),
         flags=ledger[ledger["action"] == "flag"].reset_index(drop=True),
-        received=agency.fillna("(unknown)").value_counts().rename_axis("agency_id")
-        .reset_index(name="n").assign(source_file=name)[["source_file", "agency_id", "n"]],
-        dropped_columns=pd.DataFrame({"source_file": name, "column": list(identifiers),
-                                      "reason": list(identifiers.values())}),
+        received=agency.fillna("(unknown)")
+        .value_counts()
+        .rename_axis("agency_id")
+        .reset_index(name="n")
+        .assign(source_file=name)[["source_file", "agency_id", "n"]],
+        dropped_columns=pd.DataFrame(
+            {"source_file": name, "column": list(identifiers), "reason": list(identifiers.values())}
+        ),
         notes=notes,
     )
 
@@ -124,9 +132,13 @@ def require_columns(study: Study, source: SurveySource, raw: RawSurvey) -> None:
     for column in needed:
         if column not in raw.frame.columns:
             close = difflib.get_close_matches(column, headers, n=1, cutoff=0.6)
-            raise InputError("the config names this column but the file has no such header",
-                             path=raw.path, row=1, column=column,
-                             hint=f'closest header: "{close[0]}"' if close else None)
+            raise InputError(
+                "the config names this column but the file has no such header",
+                path=raw.path,
+                row=1,
+                column=column,
+                hint=f'closest header: "{close[0]}"' if close else None,
+            )
 
 
 def assign_agency(study: Study, source: SurveySource, raw: RawSurvey) -> pd.Series:
@@ -177,33 +189,40 @@ def build_responses(study, raw, analysed, agency, items, demographics, duration)
     """Assemble the ``responses`` table for the analysed rows."""
     rows = pd.Index(analysed)
     if study.privacy.action == "pseudonymize" and (key := privacy.load_key(study.privacy.key_env)):
-        basis = raw.frame[raw.roles["email"]] if "email" in raw.roles else pd.Series(
-            [f"{raw.path.name}:{r}" for r in raw.frame.index], index=raw.frame.index)
+        basis = (
+            raw.frame[raw.roles["email"]]
+            if "email" in raw.roles
+            else pd.Series([f"{raw.path.name}:{r}" for r in raw.frame.index], index=raw.frame.index)
+        )
         ids = privacy.pseudonymize(basis[rows], key)
     else:
         ids = privacy.row_ids(study.study.id, raw.path.name, rows)
-    fixed = pd.DataFrame({
-        "respondent_id": ids.to_numpy(),
-        "agency_id": agency[rows].to_numpy(),
-        "source_file": raw.path.name,
-        "source_row": rows.to_numpy(),
-        "submitted_at": _submitted(raw)[rows].to_numpy(),
-        "duration_seconds": (duration[rows].to_numpy() if duration is not None else pd.NA),
-        "weight": 1.0,
-    })
+    fixed = pd.DataFrame(
+        {
+            "respondent_id": ids.to_numpy(),
+            "agency_id": agency[rows].to_numpy(),
+            "source_file": raw.path.name,
+            "source_row": rows.to_numpy(),
+            "submitted_at": _submitted(raw)[rows].to_numpy(),
+            "duration_seconds": (duration[rows].to_numpy() if duration is not None else pd.NA),
+            "weight": 1.0,
+        }
+    )
     body = pd.concat([items.loc[rows], demographics.loc[rows]], axis=1).reset_index(drop=True)
     return tables.conform(pd.concat([fixed, body], axis=1), tables.RESPONSES_FIXED)
 
 
 def _ledger(hits: pd.DataFrame, agency: pd.Series, name: str) -> pd.DataFrame:
-    ledger = pd.DataFrame({
-        "source_file": name,
-        "source_row": hits.index.to_numpy(),
-        "agency_id": agency[hits.index].to_numpy(),
-        "reason": hits["reason"].to_numpy(),
-        "detail": hits["detail"].to_numpy(),
-        "action": hits["action"].to_numpy(),
-    })
+    ledger = pd.DataFrame(
+        {
+            "source_file": name,
+            "source_row": hits.index.to_numpy(),
+            "agency_id": agency[hits.index].to_numpy(),
+            "reason": hits["reason"].to_numpy(),
+            "detail": hits["detail"].to_numpy(),
+            "action": hits["action"].to_numpy(),
+        }
+    )
     return tables.conform(ledger, tables.LEDGER)
 
 

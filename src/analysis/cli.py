@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+
 from analysis import paths
 from analysis.config import load_study
 from analysis.errors import InputError
@@ -22,8 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str, config_required: bool = True):
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--config", required=config_required, default=str(DEMO_CONFIG),
-                         help="study config (YAML)")
+        sub.add_argument(
+            "--config",
+            required=config_required,
+            default=str(DEMO_CONFIG),
+            help="study config (YAML)",
+        )
         return sub
 
     command("validate", "check a study config and that its raw files exist")
@@ -42,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--lang", choices=["id", "en"], default=None,
-                     help="report language (default: the study's)")
+    sub.add_argument(
+        "--lang", choices=["id", "en"], default=None, help="report language (default: the study's)"
+    )
     sub.add_argument("--output-dir", help="where reports go (default: reports/<study>)")
     sub.add_argument("--processed-dir", help="processed data folder (default: study's)")
     sub.add_argument("--force", action="store_true", help="re-render unchanged agencies too")
@@ -69,8 +75,10 @@ def _validate(args) -> int:
             path = study.resolve(source.path.format(agency=agency.id))
             if not path.exists():
                 print(f"note: no {source.platform} export for {agency.id} ({path})")
-    print(f"{args.config}: valid; {len(study.agencies)} agencies, {len(study.constructs)} "
-          f"constructs, {len(study.hypotheses)} hypotheses")
+    print(
+        f"{args.config}: valid; {len(study.agencies)} agencies, {len(study.constructs)} "
+        f"constructs, {len(study.hypotheses)} hypotheses"
+    )
     return 1 if missing else 0
 
 
@@ -87,8 +95,14 @@ def _report(args) -> int:
     from analysis.pipeline import run_report
 
     study = load_study(args.config)
-    outcome = run_report(args.config, args.agency, args.lang or study.study.language,
-                         args.output_dir, args.processed_dir, force=args.force)
+    outcome = run_report(
+        args.config,
+        args.agency,
+        args.lang or study.study.language,
+        args.output_dir,
+        args.processed_dir,
+        force=args.force,
+    )
     print(f"{outcome.agency}: {outcome.status} -> {outcome.folder}")
     if outcome.error:
         print(f"  {outcome.error}", file=sys.stderr)
@@ -99,11 +113,20 @@ def _batch(args) -> int:
     from analysis.pipeline import run_batch
 
     study = load_study(args.config)
-    outcomes = run_batch(args.config, args.lang or study.study.language, args.output_dir,
-                         args.processed_dir, getattr(args, "scheduler", None),
-                         getattr(args, "workers", None), force=args.force)
+    outcomes = run_batch(
+        args.config,
+        args.lang or study.study.language,
+        args.output_dir,
+        args.processed_dir,
+        getattr(args, "scheduler", None),
+        getattr(args, "workers", None),
+        force=args.force,
+    )
     for outcome in outcomes:
-        print(f"  {outcome.agency:<28} {outcome.status}" + (f"  ({outcome.error})" if outcome.error else ""))
+        print(
+            f"  {outcome.agency:<28} {outcome.status}"
+            + (f"  ({outcome.error})" if outcome.error else "")
+        )
     index = paths.reports_dir(study, args.output_dir) / "index.html"
     print(f"\nReports: {index.parent}\nStudy index: {index}")
     return 1 if any(o.status == "failed" for o in outcomes) else 0
@@ -117,5 +140,10 @@ def _demo(args) -> int:
     return _batch(args)
 
 
-COMMANDS = {"validate": _validate, "clean": _clean, "report": _report, "batch": _batch,
-            "demo": _demo}
+COMMANDS = {
+    "validate": _validate,
+    "clean": _clean,
+    "report": _report,
+    "batch": _batch,
+    "demo": _demo,
+}

@@ -90,8 +90,10 @@ class SurveySource(Strict):
     @model_validator(mode="after")
     def _one_agency_rule(self) -> SurveySource:
         if (self.agency_column is None) == (self.agency is None):
-            raise ValueError("give exactly one of agency_column (a question naming the agency) "
-                             "or agency (all rows belong to one agency id)")
+            raise ValueError(
+                "give exactly one of agency_column (a question naming the agency) "
+                "or agency (all rows belong to one agency id)"
+            )
         return self
 
 
@@ -236,14 +238,18 @@ class Study(Strict):
         known_scales = set(builtin_scales()) | set(self.scales)
         for index, construct in enumerate(self.constructs):
             if construct.scale not in known_scales:
-                raise ValueError(f"constructs[{index}].scale: unknown scale {construct.scale!r}; "
-                                 f"known: {', '.join(sorted(known_scales))}")
+                raise ValueError(
+                    f"constructs[{index}].scale: unknown scale {construct.scale!r}; "
+                    f"known: {', '.join(sorted(known_scales))}"
+                )
         variables = {c.id for c in self.constructs} | {d.id for d in self.demographics}
         for index, hyp in enumerate(self.hypotheses):
             for name in [hyp.outcome, *hyp.predictors, *hyp.controls]:
                 if name not in variables:
-                    raise ValueError(f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
-                                     f"not a construct or demographic id")
+                    raise ValueError(
+                        f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
+                        f"not a construct or demographic id"
+                    )
         return self
 
     @property
@@ -263,8 +269,9 @@ class Study(Strict):
             if agency.id == agency_id:
                 return agency
         known = ", ".join(a.id for a in self.agencies)
-        raise ConfigError(f"no agency {agency_id!r} in the study; known: {known}",
-                          path=self.config_path)
+        raise ConfigError(
+            f"no agency {agency_id!r} in the study; known: {known}", path=self.config_path
+        )
 
     def scale(self, name: str) -> AnswerScale:
         """The answer scale by name: the study's own first, then the built-in ones."""
@@ -315,8 +322,11 @@ def load_study(path: str | Path) -> Study:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise ConfigError(f"not valid YAML: {getattr(error, 'problem', error)}", path=path,
-                          row=mark.line + 1 if mark else None) from None
+        raise ConfigError(
+            f"not valid YAML: {getattr(error, 'problem', error)}",
+            path=path,
+            row=mark.line + 1 if mark else None,
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping of keys (study, agencies, survey, ...)", path=path)
     try:

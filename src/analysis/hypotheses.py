@@ -63,8 +63,9 @@ def fit_hypothesis(scores: pd.DataFrame, hypothesis: Hypothesis, study: Study) -
 
 def fit_all(scores: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Fit every hypothesis of the study; the rows of :func:`fit_hypothesis`, stacked."""
-    return pd.concat([fit_hypothesis(scores, h, study) for h in study.hypotheses],
-                     ignore_index=True)
+    return pd.concat(
+        [fit_hypothesis(scores, h, study) for h in study.hypotheses], ignore_index=True
+    )
 
 
 def _term(variable: str, data: pd.DataFrame) -> str:
@@ -73,24 +74,39 @@ def _term(variable: str, data: pd.DataFrame) -> str:
     return f"C(Q('{variable}'))"
 
 
-def _row(fit, ci, coef: str, name: str, hypothesis: Hypothesis, data: pd.DataFrame,
-         alpha: float) -> dict:
+def _row(
+    fit, ci, coef: str, name: str, hypothesis: Hypothesis, data: pd.DataFrame, alpha: float
+) -> dict:
     focal = name in hypothesis.predictors
     estimate = float(fit.params[coef])
     p_value = float(fit.pvalues[coef])
     sign_ok = {"positive": estimate > 0, "negative": estimate < 0}.get(hypothesis.expected, True)
-    std = (estimate * data[name].std() / data[hypothesis.outcome].std()
-           if pd.api.types.is_numeric_dtype(data[name]) else np.nan)
+    std = (
+        estimate * data[name].std() / data[hypothesis.outcome].std()
+        if pd.api.types.is_numeric_dtype(data[name])
+        else np.nan
+    )
     return {
-        "hypothesis": hypothesis.id, "term": name if coef.startswith("Q(") else coef,
-        "focal": focal, "estimate": estimate, "std_estimate": std, "se": float(fit.bse[coef]),
-        "ci_low": float(ci.loc[coef, 0]), "ci_high": float(ci.loc[coef, 1]),
-        "statistic": float(fit.tvalues[coef]), "df": float(fit.df_resid), "p_value": p_value,
-        "effect_size": _f2(fit, coef), "effect_size_name": "f2", "n": int(fit.nobs),
-        "r2": float(fit.rsquared), "adj_r2": float(fit.rsquared_adj),
+        "hypothesis": hypothesis.id,
+        "term": name if coef.startswith("Q(") else coef,
+        "focal": focal,
+        "estimate": estimate,
+        "std_estimate": std,
+        "se": float(fit.bse[coef]),
+        "ci_low": float(ci.loc[coef, 0]),
+        "ci_high": float(ci.loc[coef, 1]),
+        "statistic": float(fit.tvalues[coef]),
+        "df": float(fit.df_resid),
+        "p_value": p_value,
+        "effect_size": _f2(fit, coef),
+        "effect_size_name": "f2",
+        "n": int(fit.nobs),
+        "r2": float(fit.rsquared),
+        "adj_r2": float(fit.rsquared_adj),
         "expected": hypothesis.expected,
-        "decision": (("supported" if p_value < alpha and sign_ok else "not_supported")
-                     if focal else None),
+        "decision": (
+            ("supported" if p_value < alpha and sign_ok else "not_supported") if focal else None
+        ),
     }
 
 

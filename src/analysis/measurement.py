@@ -52,9 +52,20 @@ def describe_constructs(scores: pd.DataFrame, study: Study, lang: str = "id") ->
         n = len(values)
         mean, sd = values.mean(), values.std(ddof=1)
         half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-        rows.append({"construct": construct.id, "label": construct.label.get(lang), "n": n,
-                     "mean": mean, "sd": sd, "median": values.median(), "min": values.min(),
-                     "max": values.max(), "ci_low": mean - half, "ci_high": mean + half})
+        rows.append(
+            {
+                "construct": construct.id,
+                "label": construct.label.get(lang),
+                "n": n,
+                "mean": mean,
+                "sd": sd,
+                "median": values.median(),
+                "min": values.min(),
+                "max": values.max(),
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -77,8 +88,13 @@ def reliability(responses: pd.DataFrame, study: Study, lang: str = "id") -> pd.D
     rows = []
     for construct in study.constructs:
         items = responses[[i.id for i in construct.items]].astype(float)
-        rows.append({"construct": construct.id, "label": construct.label.get(lang),
-                     **scale_reliability(items)})
+        rows.append(
+            {
+                "construct": construct.id,
+                "label": construct.label.get(lang),
+                **scale_reliability(items),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -102,8 +118,15 @@ def scale_reliability(items: pd.DataFrame) -> dict:
     if len(complete) > 2 and complete.shape[1] > 1:
         alpha, (low, high) = pg.cronbach_alpha(data=complete)
         min_r = item_total_correlations(complete).min()
-    return {"n_items": items.shape[1], "n": len(complete), "alpha": alpha, "ci_low": low,
-            "ci_high": high, "min_item_total_r": min_r, "reliable": bool(alpha > 0.60)}
+    return {
+        "n_items": items.shape[1],
+        "n": len(complete),
+        "alpha": alpha,
+        "ci_low": low,
+        "ci_high": high,
+        "min_item_total_r": min_r,
+        "reliable": bool(alpha > 0.60),
+    }
 
 
 def item_total_correlations(items: pd.DataFrame) -> pd.Series:

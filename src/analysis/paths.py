@@ -14,7 +14,11 @@ REPORT_NOTEBOOK = "90-agency-report.ipynb"
 
 def processed_dir(study: Study, override: str | Path | None = None) -> Path:
     """Processed data of a study: ``<root>/data/processed/<study id>`` unless overridden."""
-    return Path(override).resolve() if override else study.base_dir / "data" / "processed" / study.study.id
+    return (
+        Path(override).resolve()
+        if override
+        else study.base_dir / "data" / "processed" / study.study.id
+    )
 
 
 def reports_dir(study: Study, override: str | Path | None = None) -> Path:

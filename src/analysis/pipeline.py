@@ -61,25 +61,50 @@ def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
         The processed folder of the study.
     """
     cleaned = clean_survey(study)
-    posts = [read_posts(path, platform=source.platform, agency_id=agency.id, fmt=source.format,
-                        timezone=study.study.timezone,
-                        followers=agency.followers.get(source.platform))
-             for source in study.engagement for agency in study.agencies
-             if (path := study.resolve(source.path.format(agency=agency.id))).exists()]
-    all_posts = (tables.conform(pd.concat(posts, ignore_index=True), tables.POSTS)
-                 if posts else tables.empty_table(tables.POSTS))
-    summary = {"config_sha256": study.config_hash(), "inputs": {
-        str(p.name): hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_inputs(study)},
-        "notes": cleaned.notes}
-    frames = {"responses": cleaned.responses, "posts": all_posts,
-              "exclusions": cleaned.exclusions, "flags": cleaned.flags,
-              "received": cleaned.received, "dropped_columns": cleaned.dropped_columns}
+    posts = [
+        read_posts(
+            path,
+            platform=source.platform,
+            agency_id=agency.id,
+            fmt=source.format,
+            timezone=study.study.timezone,
+            followers=agency.followers.get(source.platform),
+        )
+        for source in study.engagement
+        for agency in study.agencies
+        if (path := study.resolve(source.path.format(agency=agency.id))).exists()
+    ]
+    all_posts = (
+        tables.conform(pd.concat(posts, ignore_index=True), tables.POSTS)
+        if posts
+        else tables.empty_table(tables.POSTS)
+    )
+    summary = {
+        "config_sha256": study.config_hash(),
+        "inputs": {
+            str(p.name): hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_inputs(study)
+        },
+        "notes": cleaned.notes,
+    }
+    frames = {
+        "responses": cleaned.responses,
+        "posts": all_posts,
+        "exclusions": cleaned.exclusions,
+        "flags": cleaned.flags,
+        "received": cleaned.received,
+        "dropped_columns": cleaned.dropped_columns,
+    }
     return processed.write_processed(paths.processed_dir(study, processed_dir), frames, summary)
 
 
-def run_report(config: str | Path, agency: str, lang: str = "id",
-               output_dir: str | Path | None = None, processed_dir: str | Path | None = None,
-               force: bool = False) -> ReportOutcome:
+def run_report(
+    config: str | Path,
+    agency: str,
+    lang: str = "id",
+    output_dir: str | Path | None = None,
+    processed_dir: str | Path | None = None,
+    force: bool = False,
+) -> ReportOutcome:
     """Execute and export one agency's report; never raises for a failing agency.
 
     Writes ``report.ipynb`` (executed, kept on failure with the error), ``report.html``,
@@ -95,13 +120,22 @@ def run_report(config: str | Path, agency: str, lang: str = "id",
     data_dir = paths.processed_dir(study, processed_dir)
     key = input_key(study, agency, lang, data_dir)
     stamp = folder / ".inputs.sha256"
-    if not force and stamp.exists() and stamp.read_text() == key and (folder / "report.html").exists():
+    if (
+        not force
+        and stamp.exists()
+        and stamp.read_text() == key
+        and (folder / "report.html").exists()
+    ):
         return ReportOutcome(agency, "skipped", None, str(folder))
     stamp.unlink(missing_ok=True)
     try:
         execute_report(study, agency, lang, folder, data_dir)
-        export_html(folder / "report.ipynb", folder / "report.html",
-                    title=f"{study.agency(agency).name} — {study.study.id}", lang=lang)
+        export_html(
+            folder / "report.ipynb",
+            folder / "report.html",
+            title=f"{study.agency(agency).name} — {study.study.id}",
+            lang=lang,
+        )
     except Exception as error:  # one agency's failure is reported, not raised
         return ReportOutcome(agency, "failed", _short_error(error), str(folder))
     outcome = ReportOutcome(agency, "ok", None, str(folder))
@@ -115,11 +149,21 @@ def run_report(config: str | Path, agency: str, lang: str = "id",
 
 def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> Path:
     """Run the report notebook for one agency with papermill (kernel ``python3``)."""
-    parameters = {"config": str(study.config_path), "agency": agency, "lang": lang,
-                  "processed_dir": str(data_dir), "output_dir": str(folder)}
-    pm.execute_notebook(paths.notebook(paths.REPORT_NOTEBOOK), folder / "report.ipynb",
-                        parameters=parameters, kernel_name="python3", progress_bar=False,
-                        cwd=str(paths.NOTEBOOKS_DIR))
+    parameters = {
+        "config": str(study.config_path),
+        "agency": agency,
+        "lang": lang,
+        "processed_dir": str(data_dir),
+        "output_dir": str(folder),
+    }
+    pm.execute_notebook(
+        paths.notebook(paths.REPORT_NOTEBOOK),
+        folder / "report.ipynb",
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(paths.NOTEBOOKS_DIR),
+    )
     return folder / "report.ipynb"
 
 
@@ -136,9 +180,15 @@ def input_key(study: Study, agency: str, lang: str, data_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def run_batch(config: str | Path, lang: str = "id", output_dir: str | Path | None = None,
-              processed_dir: str | Path | None = None, scheduler: str | None = None,
-              workers: int | None = None, force: bool = False) -> list[ReportOutcome]:
+def run_batch(
+    config: str | Path,
+    lang: str = "id",
+    output_dir: str | Path | None = None,
+    processed_dir: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+) -> list[ReportOutcome]:
     """Clean the study, render every agency's report in parallel, and write the index.
 
     Parameters
@@ -166,12 +216,24 @@ def run_batch(config: str | Path, lang: str = "id", output_dir: str | Path | Non
     study = load_study(config)
     clean_study(study, processed_dir)
     agencies = [a.id for a in study.agencies]
-    cluster = None if scheduler else LocalCluster(
-        n_workers=workers or None, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = (
+        None
+        if scheduler
+        else LocalCluster(
+            n_workers=workers or None, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    )
     with Client(scheduler or cluster) as client:
-        futures = client.map(run_report, [str(study.config_path)] * len(agencies), agencies,
-                             lang=lang, output_dir=output_dir, processed_dir=processed_dir,
-                             force=force, pure=False)
+        futures = client.map(
+            run_report,
+            [str(study.config_path)] * len(agencies),
+            agencies,
+            lang=lang,
+            output_dir=output_dir,
+            processed_dir=processed_dir,
+            force=force,
+            pure=False,
+        )
         outcomes = client.gather(futures)
     if cluster is not None:
         cluster.close()
@@ -179,26 +241,40 @@ def run_batch(config: str | Path, lang: str = "id", output_dir: str | Path | Non
     return outcomes
 
 
-def write_index(study: Study, outcomes: list[ReportOutcome], lang: str,
-                output_dir: str | Path | None = None) -> Path:
+def write_index(
+    study: Study, outcomes: list[ReportOutcome], lang: str, output_dir: str | Path | None = None
+) -> Path:
     """Write ``index.html`` and ``batch.json`` for the study's report folder."""
     root = paths.reports_dir(study, output_dir)
     entries = []
     for outcome in outcomes:
         folder = Path(outcome.folder)
         results = folder / "results.json"
-        entries.append({
-            "id": outcome.agency, "name": study.agency(outcome.agency).name,
-            "status": outcome.status, "error": outcome.error,
-            "html": f"{outcome.agency}/report.html" if (folder / "report.html").exists() else None,
-            "pdf": f"{outcome.agency}/report.pdf" if (folder / "report.pdf").exists() else None,
-            "results": (read_results(results).to_dict(orient="records")
-                        if results.exists() and outcome.status != "failed" else []),
-        })
-    (root / "batch.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=1),
-                                     encoding="utf-8")
-    info = {"id": study.study.id, "title": study.study.title.get(lang),
-            "synthetic": study.study.synthetic}
+        entries.append(
+            {
+                "id": outcome.agency,
+                "name": study.agency(outcome.agency).name,
+                "status": outcome.status,
+                "error": outcome.error,
+                "html": f"{outcome.agency}/report.html"
+                if (folder / "report.html").exists()
+                else None,
+                "pdf": f"{outcome.agency}/report.pdf" if (folder / "report.pdf").exists() else None,
+                "results": (
+                    read_results(results).to_dict(orient="records")
+                    if results.exists() and outcome.status != "failed"
+                    else []
+                ),
+            }
+        )
+    (root / "batch.json").write_text(
+        json.dumps([asdict(o) for o in outcomes], indent=1), encoding="utf-8"
+    )
+    info = {
+        "id": study.study.id,
+        "title": study.study.title.get(lang),
+        "synthetic": study.study.synthetic,
+    }
     return render_index(info, entries, root / "index.html", lang=lang)
 
 

@@ -70,7 +70,9 @@ def identifier_kinds(values: pd.Series) -> list[str]:
     text = pd.Series(values.dropna().astype("string").unique())
     if text.empty:
         return []
-    return [kind for kind, pattern in PATTERNS.items() if text.str.contains(pattern, regex=True).any()]
+    return [
+        kind for kind, pattern in PATTERNS.items() if text.str.contains(pattern, regex=True).any()
+    ]
 
 
 def scan_text(text: str) -> list[str]:
@@ -79,7 +81,7 @@ def scan_text(text: str) -> list[str]:
 
 
 def load_key(env_var: str) -> bytes | None:
-    """The pseudonym key from ``$env_var`` or ``~/.config/analysis/pseudonym.key``; None if unset."""
+    """The pseudonym key from ``$env_var``, else ``~/.config/analysis/pseudonym.key``, else None."""
     value = os.environ.get(env_var)
     if value:
         return value.encode("utf-8")
@@ -96,8 +98,9 @@ def pseudonymize(values: pd.Series, key: bytes, length: int = 16) -> pd.Series:
     """
     text = values.astype("string").fillna("").str.strip().str.casefold()
     codes, uniques = pd.factorize(text)
-    digests = [hmac.new(key, u.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
-               for u in uniques]
+    digests = [
+        hmac.new(key, u.encode("utf-8"), hashlib.sha256).hexdigest()[:length] for u in uniques
+    ]
     return pd.Series([digests[c] for c in codes], index=values.index, dtype="string")
 
 
@@ -105,5 +108,6 @@ def row_ids(study_id: str, source_name: str, rows: pd.Index) -> pd.Series:
     """Non-identifying respondent ids derived only from study, file name and row number."""
     return pd.Series(
         [hashlib.sha256(f"{study_id}|{source_name}|{r}".encode()).hexdigest()[:12] for r in rows],
-        index=rows, dtype="string",
+        index=rows,
+        dtype="string",
     )

@@ -56,8 +56,9 @@ def write_processed(out_dir: Path, frames: dict[str, pd.DataFrame], summary: dic
             part.drop(columns="agency_id").to_parquet(folder / "part-0.parquet", index=False)
     for name in FLAT:
         frames[name].to_parquet(out_dir / f"{name}.parquet", index=False)
-    (out_dir / "clean.json").write_text(json.dumps(summary, indent=2, default=str),
-                                        encoding="utf-8")
+    (out_dir / "clean.json").write_text(
+        json.dumps(summary, indent=2, default=str), encoding="utf-8"
+    )
     return out_dir
 
 
@@ -72,8 +73,9 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
     """
     folder = out_dir / name
     if not folder.exists():
-        raise InputError("no processed data here; run `python -m analysis clean` first",
-                         path=folder)
+        raise InputError(
+            "no processed data here; run `python -m analysis clean` first", path=folder
+        )
     if agency_id is not None:
         part = folder / f"agency_id={agency_id}" / "part-0.parquet"
         frame = pd.read_parquet(part) if part.exists() else _empty_like(folder)
@@ -86,11 +88,10 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
 
 
 def read_flat(out_dir: Path, name: str) -> pd.DataFrame:
-    """Read one of the flat tables (``exclusions``, ``flags``, ``received``, ``dropped_columns``)."""
+    """Read a flat table: ``exclusions``, ``flags``, ``received`` or ``dropped_columns``."""
     path = out_dir / f"{name}.parquet"
     if not path.exists():
-        raise InputError("no processed data here; run `python -m analysis clean` first",
-                         path=path)
+        raise InputError("no processed data here; run `python -m analysis clean` first", path=path)
     return pd.read_parquet(path)
 
 

@@ -64,9 +64,15 @@ class ReportContext:
 
     def title(self) -> Markdown:
         """The report title, date line and (for demo data) the synthetic-data banner."""
-        lines = [f"# {t(self.lang, 'report_title', agency=self.agency_name)}",
-                 t(self.lang, "generated", date=date.today().isoformat(),
-                   study=self.study.study.title.get(self.lang))]
+        lines = [
+            f"# {t(self.lang, 'report_title', agency=self.agency_name)}",
+            t(
+                self.lang,
+                "generated",
+                date=date.today().isoformat(),
+                study=self.study.study.title.get(self.lang),
+            ),
+        ]
         if self.study.study.synthetic:
             lines.append(f"> **{t(self.lang, 'synthetic_banner')}**")
         return Markdown("\n\n".join(lines))
@@ -88,15 +94,25 @@ class ReportContext:
         for row in hypothesis_table[hypothesis_table["focal"]].itertuples():
             hyp = next(h for h in self.study.hypotheses if h.id == row.hypothesis)
             direction = "positive" if row.estimate > 0 else "negative"
-            sentences.append("- " + t(
-                self.lang, f"narrative.{row.decision}", id=row.hypothesis,
-                predictor=self.labels.get(row.term, row.term),
-                outcome=self.labels.get(hyp.outcome, hyp.outcome),
-                direction=t(self.lang, f"narrative.{direction}"),
-                b=number(row.estimate, self.lang), lo=number(row.ci_low, self.lang),
-                hi=number(row.ci_high, self.lang), df=number(row.df, self.lang, 0),
-                t=number(row.statistic, self.lang), p=p_value(row.p_value, self.lang),
-                f2=number(row.effect_size, self.lang), n=row.n))
+            sentences.append(
+                "- "
+                + t(
+                    self.lang,
+                    f"narrative.{row.decision}",
+                    id=row.hypothesis,
+                    predictor=self.labels.get(row.term, row.term),
+                    outcome=self.labels.get(hyp.outcome, hyp.outcome),
+                    direction=t(self.lang, f"narrative.{direction}"),
+                    b=number(row.estimate, self.lang),
+                    lo=number(row.ci_low, self.lang),
+                    hi=number(row.ci_high, self.lang),
+                    df=number(row.df, self.lang, 0),
+                    t=number(row.statistic, self.lang),
+                    p=p_value(row.p_value, self.lang),
+                    f2=number(row.effect_size, self.lang),
+                    n=row.n,
+                )
+            )
         return Markdown("\n".join(sentences))
 
     def methods(self) -> Markdown:
@@ -122,8 +138,9 @@ def texts_or_empty(lang: str, key: str) -> str:
         return ""
 
 
-def open_report(config: str, agency: str, lang: str = "id", processed_dir: str = "",
-                output_dir: str = "") -> ReportContext:
+def open_report(
+    config: str, agency: str, lang: str = "id", processed_dir: str = "", output_dir: str = ""
+) -> ReportContext:
     """Load the study config and one agency's processed data for its report.
 
     Parameters
@@ -148,11 +165,15 @@ def open_report(config: str, agency: str, lang: str = "id", processed_dir: str =
     responses = processed.read_partition(data_dir, "responses", agency)
     out = Path(output_dir) if output_dir else paths.reports_dir(study) / agency
     return ReportContext(
-        study=study, agency_id=agency, lang=lang, responses=responses,
+        study=study,
+        agency_id=agency,
+        lang=lang,
+        responses=responses,
         exclusions=processed.read_flat(data_dir, "exclusions"),
         received=processed.read_flat(data_dir, "received"),
         posts=processed.read_partition(data_dir, "posts", agency),
-        scores=measurement.score_constructs(responses, study), output_dir=out,
+        scores=measurement.score_constructs(responses, study),
+        output_dir=out,
         parameters={"config": Path(config).name, "agency": agency, "lang": lang},
         log=ResultLog(agency=agency),
     )

@@ -15,9 +15,25 @@ from pathlib import Path
 import pandas as pd
 
 #: Columns of every result record, in order.
-RESULT_COLUMNS = ("analysis", "hypothesis", "agency", "term", "estimate", "se", "ci_low",
-                  "ci_high", "statistic", "df", "p_value", "p_adjusted", "effect_size",
-                  "effect_size_name", "n", "decision", "label")
+RESULT_COLUMNS = (
+    "analysis",
+    "hypothesis",
+    "agency",
+    "term",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p_value",
+    "p_adjusted",
+    "effect_size",
+    "effect_size_name",
+    "n",
+    "decision",
+    "label",
+)
 
 #: How each analysis table maps onto result records: analysis -> (term column, estimate column).
 ADAPTERS = {
@@ -86,8 +102,15 @@ def read_results(path: str | Path) -> pd.DataFrame:
 def _record(analysis: str, agency: str, term, row: dict, estimate_col: str) -> dict:
     record = dict.fromkeys(RESULT_COLUMNS)
     record.update({k: row[k] for k in RESULT_COLUMNS if k in row})
-    record.update({"analysis": analysis, "agency": agency, "term": str(term),
-                   "estimate": row.get(estimate_col), "label": row.get("label")})
+    record.update(
+        {
+            "analysis": analysis,
+            "agency": agency,
+            "term": str(term),
+            "estimate": row.get(estimate_col),
+            "label": row.get("label"),
+        }
+    )
     if analysis == "engagement":
         record["n"] = row.get("n_posts")
         record["label"] = row.get("definition")

@@ -54,10 +54,13 @@ class AnswerScale:
 
     def __post_init__(self) -> None:
         if not self.values:
-            object.__setattr__(self, "values", tuple(float(v) for v in range(1, len(self.labels) + 1)))
+            object.__setattr__(
+                self, "values", tuple(float(v) for v in range(1, len(self.labels) + 1))
+            )
         if len(self.values) != len(self.labels):
-            raise InputError(f"scale {self.name} has {len(self.labels)} labels but "
-                             f"{len(self.values)} values")
+            raise InputError(
+                f"scale {self.name} has {len(self.labels)} labels but {len(self.values)} values"
+            )
 
     @property
     def minimum(self) -> float:
@@ -71,7 +74,9 @@ class AnswerScale:
 
     def lookup(self) -> dict[str, float]:
         """Normalized label -> value (NaN for missing labels); numeric strings map to themselves."""
-        table = {normalize_label(lab): val for lab, val in zip(self.labels, self.values, strict=True)}
+        table = {
+            normalize_label(lab): val for lab, val in zip(self.labels, self.values, strict=True)
+        }
         table.update({normalize_label(lab): float(val) for lab, val in self.aliases.items()})
         table.update({normalize_label(lab): np.nan for lab in self.missing})
         table.update({normalize_label(f"{val:g}"): val for val in self.values})
@@ -104,8 +109,9 @@ class AnswerScale:
         if not known.all():
             first = int(np.flatnonzero(~known[codes])[0])
             label = str(uniques[codes[first]])
-            raise self.unknown_label_error(label, path=path, row=int(answers.index[first]),
-                                           column=column)
+            raise self.unknown_label_error(
+                label, path=path, row=int(answers.index[first]), column=column
+            )
         values = np.array([table.get(k, np.nan) for k in keys] + [np.nan], dtype=float)
         return pd.Series(values[codes], index=answers.index, dtype="Float64")
 
@@ -114,8 +120,13 @@ class AnswerScale:
         known = list(self.labels) + list(self.aliases) + list(self.missing)
         close = difflib.get_close_matches(label, known, n=1, cutoff=0.0)
         hint = f'did you mean "{close[0]}"?' if close else None
-        return InputError(f'"{label}" is not a label of scale {self.name}', path=path, row=row,
-                          column=column, hint=hint)
+        return InputError(
+            f'"{label}" is not a label of scale {self.name}',
+            path=path,
+            row=row,
+            column=column,
+            hint=hint,
+        )
 
 
 @cache

@@ -19,8 +19,16 @@ from scipy import stats
 from analysis.config import Screening
 from analysis.scales import normalize_label
 
-REASONS = ("consent", "unknown_agency", "duplicate", "speeder", "attention_check",
-           "straightlining", "careless", "too_many_missing")
+REASONS = (
+    "consent",
+    "unknown_agency",
+    "duplicate",
+    "speeder",
+    "attention_check",
+    "straightlining",
+    "careless",
+    "too_many_missing",
+)
 
 
 @dataclass
@@ -88,18 +96,21 @@ def _rule_results(data: ScreeningInput, rules: Screening, excluded: pd.Series):
         yield "consent", (mask, 'answered "' + answer + '"', rules.consent.action)
     unknown = data.agency_id.isna()
     yield "unknown_agency", (unknown, pd.Series("agency not in the study", index=index), "exclude")
-    yield "duplicate", (*duplicates(data, rules.duplicates.keys, excluded),
-                        rules.duplicates.action)
+    yield "duplicate", (*duplicates(data, rules.duplicates.keys, excluded), rules.duplicates.action)
     yield "speeder", (*speeders(data.duration, rules.speeders), rules.speeders.action)
     for check in rules.attention_checks:
         answer = data.raw[check.column].fillna("")
         mask = answer.map(normalize_label) != normalize_label(check.expected)
         detail = f'"{check.column[:40]}": answered "' + answer + f'", expected "{check.expected}"'
         yield "attention_check", (mask, detail, check.action)
-    yield "straightlining", (*straightlining(data.items, rules.straightlining),
-                             rules.straightlining.action)
-    yield "careless", (*mahalanobis(data.items, rules.careless.mahalanobis_p),
-                       rules.careless.action)
+    yield (
+        "straightlining",
+        (*straightlining(data.items, rules.straightlining), rules.straightlining.action),
+    )
+    yield (
+        "careless",
+        (*mahalanobis(data.items, rules.careless.mahalanobis_p), rules.careless.action),
+    )
     share = data.items.isna().mean(axis=1)
     mask = share > rules.missing.max_missing_fraction
     detail = (share * 100).round(0).astype(int).astype(str) + "% of items unanswered"
@@ -148,7 +159,11 @@ def speeders(duration: pd.Series | None, rule) -> tuple[pd.Series, pd.Series]:
         limits.append(rule.min_fraction_of_median * float(duration.median()))
     limit = max(limits) if limits else 0.0
     mask = (duration < limit).fillna(False).astype(bool)
-    detail = "completed in " + duration.round(0).astype("Int64").astype(str) + f" s (minimum {limit:.0f} s)"
+    detail = (
+        "completed in "
+        + duration.round(0).astype("Int64").astype(str)
+        + f" s (minimum {limit:.0f} s)"
+    )
     return mask, detail
 
 
@@ -158,10 +173,17 @@ def straightlining(items: pd.DataFrame, rule) -> tuple[pd.Series, pd.Series]:
     Uses ``ier.longstring_scores`` on the answers as ticked (before reverse keying).
     """
     answered = items.notna().sum(axis=1)
-    run = pd.Series(ier.longstring_scores(items.to_numpy(dtype=float, na_value=np.nan)),
-                    index=items.index)
+    run = pd.Series(
+        ier.longstring_scores(items.to_numpy(dtype=float, na_value=np.nan)), index=items.index
+    )
     mask = (answered >= rule.min_items) & (run >= rule.max_longstring_fraction * answered)
-    detail = "same answer on " + run.astype(int).astype(str) + " of " + answered.astype(str) + " items in a row"
+    detail = (
+        "same answer on "
+        + run.astype(int).astype(str)
+        + " of "
+        + answered.astype(str)
+        + " items in a row"
+    )
     return mask, detail
 
 
@@ -179,5 +201,7 @@ def mahalanobis(items: pd.DataFrame, p_threshold: float) -> tuple[pd.Series, pd.
     d2 = pd.Series(distance**2, index=complete.index)
     p = pd.Series(stats.chi2.sf(d2, df=items.shape[1]), index=complete.index)
     mask[complete.index] = (p < p_threshold).to_numpy()
-    detail[complete.index] = "Mahalanobis D2 = " + d2.round(1).astype(str) + ", p = " + p.map("{:.2g}".format)
+    detail[complete.index] = (
+        "Mahalanobis D2 = " + d2.round(1).astype(str) + ", p = " + p.map("{:.2g}".format)
+    )
     return mask, detail

@@ -21,14 +21,21 @@ PLATFORM_SPEC = {
     "facebook": ((50, 100), 0.008, 0.15, ["Photos", "Links", "Videos", "Text"], "meta_facebook"),
     "youtube": ((8, 25), 0.030, 0.02, ["Video"], "youtube_studio"),
 }
-TOPICS = ["Jadwal layanan keliling pekan ini", "Cara mengurus dokumen secara daring",
-          "Pengumuman libur pelayanan", "Sosialisasi Zona Integritas menuju WBK",
-          "Tips menghindari calo dan pungutan liar", "Hasil survei kepuasan masyarakat",
-          "Kegiatan pelayanan di kecamatan", "Informasi pengaduan melalui SP4N-LAPOR!"]
+TOPICS = [
+    "Jadwal layanan keliling pekan ini",
+    "Cara mengurus dokumen secara daring",
+    "Pengumuman libur pelayanan",
+    "Sosialisasi Zona Integritas menuju WBK",
+    "Tips menghindari calo dan pungutan liar",
+    "Hasil survei kepuasan masyarakat",
+    "Kegiatan pelayanan di kecamatan",
+    "Informasi pengaduan melalui SP4N-LAPOR!",
+]
 
 
-def agency_posts(study: Study, agency_id: str, platform: str,
-                 rng: np.random.Generator) -> pd.DataFrame:
+def agency_posts(
+    study: Study, agency_id: str, platform: str, rng: np.random.Generator
+) -> pd.DataFrame:
     """Draw one agency's posts on one platform.
 
     Returns
@@ -44,21 +51,24 @@ def agency_posts(study: Study, agency_id: str, platform: str,
     post_type = rng.choice(types, n)
     lift = np.where(pd.Series(post_type).str.contains("reel|Video", case=False), 1.8, 1.0)
     likes = _negbin(rng, followers * rate * lift, 2.0)
-    posts = pd.DataFrame({
-        "agency_id": agency_id,
-        "platform": platform,
-        "post_id": [_post_id(rng, platform) for _ in range(n)],
-        "published_at": (start + pd.to_timedelta(offsets, unit="s")).tz_convert("UTC")
-        .floor("min"),
-        "post_type": post_type,
-        "text": [f"{rng.choice(TOPICS)} #{agency_id.split('-')[0]}" for _ in range(n)],
-        "likes": likes,
-        "comments": _negbin(rng, likes * 0.05 + 0.2, 1.5),
-        "shares": _negbin(rng, likes * share_rate + 0.1, 1.5),
-        "views": _negbin(rng, likes * 25.0, 3.0) if platform != "facebook" else pd.NA,
-        "reach": _negbin(rng, followers * 0.3 * lift, 3.0) if platform != "youtube" else pd.NA,
-        "followers_at_post": float(followers),
-    })
+    posts = pd.DataFrame(
+        {
+            "agency_id": agency_id,
+            "platform": platform,
+            "post_id": [_post_id(rng, platform) for _ in range(n)],
+            "published_at": (start + pd.to_timedelta(offsets, unit="s"))
+            .tz_convert("UTC")
+            .floor("min"),
+            "post_type": post_type,
+            "text": [f"{rng.choice(TOPICS)} #{agency_id.split('-')[0]}" for _ in range(n)],
+            "likes": likes,
+            "comments": _negbin(rng, likes * 0.05 + 0.2, 1.5),
+            "shares": _negbin(rng, likes * share_rate + 0.1, 1.5),
+            "views": _negbin(rng, likes * 25.0, 3.0) if platform != "facebook" else pd.NA,
+            "reach": _negbin(rng, followers * 0.3 * lift, 3.0) if platform != "youtube" else pd.NA,
+            "followers_at_post": float(followers),
+        }
+    )
     posts.loc[0, "text"] = "Layanan <24 jam> & informasi: cek bio kami"
     return conform(posts, POSTS)
 

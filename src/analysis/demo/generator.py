@@ -51,9 +51,12 @@ def generate_demo(study: Study, force: bool = False) -> Path:
         return manifest_path
     rng = np.random.default_rng(study.study.seed)
     profiles = agency_profiles(study, rng)
-    rows = pd.concat([agency_rows(study, a, profiles.loc[a], rng) for a in profiles.index],
-                     ignore_index=True)
-    files = [write_survey_csv(respondent_frame(study, rows, rng), study.resolve(study.survey[0].path))]
+    rows = pd.concat(
+        [agency_rows(study, a, profiles.loc[a], rng) for a in profiles.index], ignore_index=True
+    )
+    files = [
+        write_survey_csv(respondent_frame(study, rows, rng), study.resolve(study.survey[0].path))
+    ]
     for agency in study.agencies:
         for source in study.engagement:
             posts = agency_posts(study, agency.id, source.platform, rng)
@@ -64,8 +67,11 @@ def generate_demo(study: Study, force: bool = False) -> Path:
         "generator": "analysis.demo.generator",
         "seed": study.study.seed,
         "files": {str(f.relative_to(raw_dir)): _sha256(f) for f in files},
-        "mess": rows[rows["mess"] != ""].groupby(["agency_id", "mess"]).size()
-        .unstack(fill_value=0).to_dict(orient="index"),
+        "mess": rows[rows["mess"] != ""]
+        .groupby(["agency_id", "mess"])
+        .size()
+        .unstack(fill_value=0)
+        .to_dict(orient="index"),
         "respondents": rows.groupby("agency_id").size().to_dict(),
         "latent_effects": LATENT_EFFECTS,
         "estimands": {a: population_estimands(study, profiles.loc[a]) for a in profiles.index},
@@ -80,8 +86,10 @@ def verify_manifest(manifest_path: Path) -> bool:
     """True when every file the manifest lists exists with its recorded SHA-256."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     root = manifest_path.parent
-    return all((root / name).is_file() and _sha256(root / name) == digest
-               for name, digest in manifest["files"].items())
+    return all(
+        (root / name).is_file() and _sha256(root / name) == digest
+        for name, digest in manifest["files"].items()
+    )
 
 
 def _sha256(path: Path) -> str:

@@ -61,8 +61,9 @@ def respondent_frame(study: Study, rows: pd.DataFrame, rng: np.random.Generator)
     return sheet.iloc[order].reset_index(drop=True)
 
 
-def _skipped_items(rows: pd.DataFrame, item_ids: list[str],
-                   rng: np.random.Generator) -> pd.DataFrame:
+def _skipped_items(
+    rows: pd.DataFrame, item_ids: list[str], rng: np.random.Generator
+) -> pd.DataFrame:
     """A few clean respondents leave one or two optional questions blank."""
     skip = pd.DataFrame(False, index=rows.index, columns=item_ids)
     candidates = rows.index[rows["mess"] == ""]

@@ -39,14 +39,55 @@ MESS_RATES = {
 }
 CONSENT_YES = "Ya, saya bersedia"
 CONSENT_NO = "Tidak bersedia"
-FIRST_NAMES = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hendra", "Indah", "Joko",
-               "Kartika", "Lestari", "Made", "Nur", "Oktavia", "Putu", "Rina", "Sari", "Teguh",
-               "Wahyu", "Yuni", "Zainal"]
-LAST_NAMES = ["Pratama", "Saputra", "Wijaya", "Lestari", "Hidayat", "Nugroho", "Santoso",
-              "Kurniawan", "Siregar", "Nasution", "Simanjuntak", "Wibowo", "Harahap", "Setiawan"]
-SUGGESTIONS = ["", "", "", "Semoga informasinya lebih sering diperbarui.",
-               "Admin mohon lebih cepat membalas komentar.", "Sudah baik, pertahankan.",
-               "Tolong jadwal layanan diumumkan lebih awal."]
+FIRST_NAMES = [
+    "Ayu",
+    "Budi",
+    "Citra",
+    "Dewi",
+    "Eko",
+    "Fajar",
+    "Gita",
+    "Hendra",
+    "Indah",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Made",
+    "Nur",
+    "Oktavia",
+    "Putu",
+    "Rina",
+    "Sari",
+    "Teguh",
+    "Wahyu",
+    "Yuni",
+    "Zainal",
+]
+LAST_NAMES = [
+    "Pratama",
+    "Saputra",
+    "Wijaya",
+    "Lestari",
+    "Hidayat",
+    "Nugroho",
+    "Santoso",
+    "Kurniawan",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Wibowo",
+    "Harahap",
+    "Setiawan",
+]
+SUGGESTIONS = [
+    "",
+    "",
+    "",
+    "Semoga informasinya lebih sering diperbarui.",
+    "Admin mohon lebih cepat membalas komentar.",
+    "Sudah baik, pertahankan.",
+    "Tolong jadwal layanan diumumkan lebih awal.",
+]
 
 
 def agency_profiles(study: Study, rng: np.random.Generator) -> pd.DataFrame:
@@ -89,8 +130,10 @@ def simulate_latent(profile: pd.Series, n: int, rng: np.random.Generator) -> pd.
             "smu": profile.mu_smu + smu_c,
             "resp": profile.mu_resp + resp_c,
             "pu": profile.mu_pu + LATENT_EFFECTS["pu~smu"] * smu_c + 0.866 * z[:, 2],
-            "trust": profile.mu_trust + LATENT_EFFECTS["trust~smu"] * smu_c
-            + LATENT_EFFECTS["trust~resp"] * resp_c + 0.866 * z[:, 3],
+            "trust": profile.mu_trust
+            + LATENT_EFFECTS["trust~smu"] * smu_c
+            + LATENT_EFFECTS["trust~resp"] * resp_c
+            + 0.866 * z[:, 3],
             "age": rng.integers(18, 66, n),
         }
     )
@@ -114,8 +157,9 @@ def answer_codes(study: Study, latent: pd.DataFrame, rng: np.random.Generator) -
     return pd.DataFrame(codes)
 
 
-def population_estimands(study: Study, profile: pd.Series, n: int = 200_000,
-                         seed: int = 1) -> dict[str, float]:
+def population_estimands(
+    study: Study, profile: pd.Series, n: int = 200_000, seed: int = 1
+) -> dict[str, float]:
     """Slopes of the observed mean scores in a large clean sample of one agency.
 
     This is the ground truth that each hypothesis' OLS estimate targets: the same model as the
@@ -142,8 +186,9 @@ def population_estimands(study: Study, profile: pd.Series, n: int = 200_000,
     return truth
 
 
-def clean_rows(study: Study, agency_id: str, profile: pd.Series, n: int,
-               rng: np.random.Generator) -> pd.DataFrame:
+def clean_rows(
+    study: Study, agency_id: str, profile: pd.Series, n: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Draw ``n`` well-behaved respondents of one agency with pairwise different answers.
 
     Returns
@@ -165,8 +210,9 @@ def clean_rows(study: Study, agency_id: str, profile: pd.Series, n: int,
     last = rng.choice(LAST_NAMES, n)
     serial = rng.permutation(np.arange(n)) + int(profile.serial_base)
     rows["name"] = [f"{f} {s}" for f, s in zip(first, last, strict=True)]
-    rows["email"] = [f"{f.lower()}.{s.lower()}{k}@contoh.id"
-                     for f, s, k in zip(first, last, serial, strict=True)]
+    rows["email"] = [
+        f"{f.lower()}.{s.lower()}{k}@contoh.id" for f, s, k in zip(first, last, serial, strict=True)
+    ]
     rows["phone"] = [_phone(rng) for _ in range(n)]
     rows["suggestion"] = rng.choice(SUGGESTIONS, n)
     rows["mess"] = ""
@@ -184,8 +230,9 @@ def mess_counts(n_clean: int) -> dict[str, int]:
     return {kind: max(1, int(round(rate * n_clean))) for kind, rate in MESS_RATES.items()}
 
 
-def agency_rows(study: Study, agency_id: str, profile: pd.Series,
-                rng: np.random.Generator) -> pd.DataFrame:
+def agency_rows(
+    study: Study, agency_id: str, profile: pd.Series, rng: np.random.Generator
+) -> pd.DataFrame:
     """All raw respondents of one agency: clean ones plus injected messy ones.
 
     Messy respondents are fresh draws (so that, say, an attention-check failure is not also a

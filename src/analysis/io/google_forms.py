@@ -56,7 +56,9 @@ def read_google_forms(
     if not looks_like_google_forms(frame.columns):
         raise InputError(
             f'the first column is "{frame.columns[0]}", expected a Google Forms timestamp column',
-            path=path, row=1, column=str(frame.columns[0]),
+            path=path,
+            row=1,
+            column=str(frame.columns[0]),
             hint="one of: " + ", ".join(TIMESTAMP_HEADERS),
         )
     if frame.empty:
@@ -72,8 +74,12 @@ def read_google_forms(
             break
     if duration_column is not None:
         if duration_column not in frame.columns:
-            raise InputError("the configured duration column is not in the file", path=path,
-                             row=1, column=duration_column)
+            raise InputError(
+                "the configured duration column is not in the file",
+                path=path,
+                row=1,
+                column=duration_column,
+            )
         roles["duration_seconds"] = duration_column
     raw = RawSurvey(frame=frame, path=Path(path), format="google_forms", roles=roles)
     raw.notes.append(f"read with encoding {table.encoding}, delimiter {table.delimiter!r}")

@@ -81,8 +81,8 @@ def parse_counts(values: pd.Series, *, path=None, column: str | None = None,
         Naming the first row whose value is not a count (text, a fraction such as ``12.5`` without
         a suffix, a percentage or an unknown suffix).
     """
-    parts = _tokenise(values)
-    number = _number(parts, values, integer=True, locale=locale, path=path, column=column)
+    parts = _tokenise(values, locale)
+    number = _number(parts, integer=True, locale=locale, path=path, column=column)
     scaled = number * parts["multiplier"]
     whole = parts["suffix"].notna() | (scaled == np.round(scaled))
     bad = parts["value"] & (number.isna() | parts["pct"].notna() | ~whole)
@@ -119,14 +119,14 @@ def parse_decimal(values: pd.Series, *, path=None, column: str | None = None,
     InputError
         Naming the first row whose value is not a number.
     """
-    parts = _tokenise(values)
-    number = _number(parts, values, integer=False, locale=locale, path=path, column=column)
+    parts = _tokenise(values, locale)
+    number = _number(parts, integer=False, locale=locale, path=path, column=column)
     bad = parts["value"] & number.isna()
     _raise_first(bad, values, path, column, "is not a number", _DECIMAL_HINT)
     return (number * parts["multiplier"]).where(parts["value"]).astype("Float64")
 
 
-def _tokenise(values: pd.Series) -> pd.DataFrame:
+def _tokenise(values: pd.Series, locale: str) -> pd.DataFrame:
     """Split each cell into sign, digit body, suffix and percent sign; flag placeholders."""
     text = (values.astype("string").fillna("")
             .str.replace("[\u00a0\u202f\u2009]", " ", regex=True)
@@ -135,14 +135,14 @@ def _tokenise(values: pd.Series) -> pd.DataFrame:
     parts = folded.str.extract(_TOKEN)
     parts["value"] = ~folded.isin(PLACEHOLDERS)
     parts["body"] = parts["body"].str.replace(r"[' ]", "", regex=True)
-    parts["multiplier"] = parts["suffix"].map(SUFFIXES).astype("float64")
+    suffixes = {**SUFFIXES, "m": 1e9} if locale.lower().startswith("id") else SUFFIXES
+    parts["multiplier"] = parts["suffix"].map(suffixes).astype("float64")
     parts.loc[parts["suffix"].isna(), "multiplier"] = 1.0
-    parts["sign"] = np.where(parts["sign"] == "-", -1.0, 1.0)
+    parts["sign"] = np.where(parts["sign"].eq("-").fillna(False).to_numpy(bool), -1.0, 1.0)
     return parts
 
 
-def _number(parts: pd.DataFrame, values: pd.Series, *, integer: bool, locale: str,
-            path, column) -> pd.Series:
+def _number(parts: pd.DataFrame, *, integer: bool, locale: str, path, column) -> pd.Series:
     """Return the unsigned, unscaled number of each cell (NaN where it cannot be read)."""
     style = _styles(parts, integer=integer, locale=_locale_style(locale, path, column))
     body = parts["body"].fillna("")
@@ -155,8 +155,6 @@ def _number(parts: pd.DataFrame, values: pd.Series, *, integer: bool, locale: st
         normal[mask] = body[mask].str.replace(thousands, "", regex=False).str.replace(
             decimal, ".", regex=False)
     number = pd.to_numeric(normal.where(fits), errors="coerce").astype("float64")
-    if locale.lower().startswith("id"):
-        parts.loc[parts["suffix"] == "m", "multiplier"] = 1e9
     return number.where(parts["multiplier"].notna()) * parts["sign"]
 
 
@@ -167,7 +165,7 @@ def _styles(parts: pd.DataFrame, *, integer: bool, locale: str) -> pd.Series:
     body = parts["body"].fillna("")
     commas, dots = body.str.count(","), body.str.count(r"\.")
     last_dot = body.str.rfind(".") > body.str.rfind(",")
-    three = body.str.contains(r"^[1-9]\d*[.,]\d{3}$", regex=True) & parts["suffix"].isna()
+    three = body.str.contains(r"^[1-9]\d{0,2}[.,]\d{3}$", regex=True) & parts["suffix"].isna()
     style = pd.Series("point", index=parts.index)
     style[(commas > 0) & (dots > 0) & ~last_dot] = "comma"
     style[(commas == 0) & (dots > 1)] = "comma"

@@ -101,9 +101,12 @@ def read_text_table(path: Path, header_rows: int = 1) -> TextTable:
             )
         data.append(record + [""] * (width - len(record)))
         index.append(offset)
-    frame = pd.DataFrame(data, columns=unique_headers(header), index=pd.Index(index, name="source_row"))
-    return TextTable(frame=frame.astype("string"), encoding=encoding, delimiter=delimiter,
-                     header_row=1 + skipped)
+    frame = pd.DataFrame(
+        data, columns=unique_headers(header), index=pd.Index(index, name="source_row")
+    )
+    return TextTable(
+        frame=frame.astype("string"), encoding=encoding, delimiter=delimiter, header_row=1 + skipped
+    )
 
 
 def unique_headers(headers: list[str]) -> list[str]:

@@ -80,16 +80,21 @@ def parse_timestamps(
         mask = (yearfirst == first_year) & (bare != "")
         if mask.any():
             parsed[mask] = pd.to_datetime(
-                bare[mask], errors="coerce", dayfirst=dayfirst and not first_year,
-                yearfirst=first_year, format="mixed",
+                bare[mask],
+                errors="coerce",
+                dayfirst=dayfirst and not first_year,
+                yearfirst=first_year,
+                format="mixed",
             )
     bad = (bare != "") & parsed.isna()
     if bad.any():
         row = bad[bad].index[0]
         raise InputError(
             f'"{values[row]}" is not a date and time this reader knows',
-            path=path, row=int(row), column=column,
-            hint="expected e.g. 27/09/2026 15:00:00, 2026/09/27 3:00:00 PM GMT+7 or 2026-09-27T08:00:00Z",
+            path=path,
+            row=int(row),
+            column=column,
+            hint="expected e.g. 27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7",
         )
     has_offset = offsets.notna()
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")

@@ -13,8 +13,17 @@ import pandas as pd
 from analysis.config import Study
 from analysis.reporting.i18n import t
 
-PACKAGES = ("analysis", "pandas", "numpy", "statsmodels", "pingouin", "seaborn", "papermill",
-            "nbconvert", "insufficient-effort")
+PACKAGES = (
+    "analysis",
+    "pandas",
+    "numpy",
+    "statsmodels",
+    "pingouin",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "insufficient-effort",
+)
 
 
 def raw_data_digest(study: Study) -> str:
@@ -40,10 +49,20 @@ def raw_inputs(study: Study) -> list[Path]:
 def git_commit(folder: Path) -> str:
     """The git commit of ``folder`` (with ``+dirty`` if changed), or ``unknown``."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=folder,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=folder, capture_output=True, text=True, check=True).stdout
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+dirty" if dirty.strip() else "")
@@ -72,5 +91,9 @@ def provenance_table(study: Study, parameters: dict, lang: str) -> pd.DataFrame:
         ("versions", package_versions()),
         ("parameters", ", ".join(f"{k}={v}" for k, v in parameters.items())),
     ]
-    return pd.DataFrame({t(lang, "provenance.parameter"): [t(lang, f"provenance.{k}") for k, _ in rows],
-                         t(lang, "provenance.value"): [v for _, v in rows]})
+    return pd.DataFrame(
+        {
+            t(lang, "provenance.parameter"): [t(lang, f"provenance.{k}") for k, _ in rows],
+            t(lang, "provenance.value"): [v for _, v in rows],
+        }
+    )

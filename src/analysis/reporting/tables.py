@@ -13,15 +13,39 @@ from analysis.reporting.i18n import number, p_value, t
 DISPLAY_COLUMNS = {
     "sample_flow": ["step", "reason", "n"],
     "descriptives": ["label", "n", "mean", "sd", "median", "min", "max", "ci_low", "ci_high"],
-    "reliability": ["label", "n_items", "n", "alpha", "ci_low", "ci_high", "min_item_total_r",
-                    "reliable"],
-    "hypothesis": ["hypothesis", "term", "estimate", "std_estimate", "se", "ci_low", "ci_high",
-                   "statistic", "df", "p_value", "effect_size", "r2", "n", "decision"],
+    "reliability": [
+        "label",
+        "n_items",
+        "n",
+        "alpha",
+        "ci_low",
+        "ci_high",
+        "min_item_total_r",
+        "reliable",
+    ],
+    "hypothesis": [
+        "hypothesis",
+        "term",
+        "estimate",
+        "std_estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "df",
+        "p_value",
+        "effect_size",
+        "r2",
+        "n",
+        "decision",
+    ],
 }
 INTEGER_COLUMNS = {"n", "n_items", "df", "n_posts"}
 
 
-def display_table(analysis: str, table: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.DataFrame:
+def display_table(
+    analysis: str, table: pd.DataFrame, lang: str, labels: dict | None = None
+) -> pd.DataFrame:
     """A translated, formatted copy of an analysis table for the report.
 
     Parameters
@@ -50,10 +74,12 @@ def display_table(analysis: str, table: pd.DataFrame, lang: str, labels: dict | 
         shown["term"] = shown["term"].map(lambda v: (labels or {}).get(v, v))
     if "decision" in shown:
         shown["decision"] = shown["decision"].map(
-            lambda d: t(lang, f"decisions.{d}") if isinstance(d, str) else "")
+            lambda d: t(lang, f"decisions.{d}") if isinstance(d, str) else ""
+        )
     if "reliable" in shown:
         shown["reliable"] = shown["reliable"].map(
-            lambda r: t(lang, "answer_yes") if r else t(lang, "answer_no"))
+            lambda r: t(lang, "answer_yes") if r else t(lang, "answer_no")
+        )
     for column in shown.columns:
         shown[column] = _format_column(shown[column], column, lang)
     shown.columns = [t(lang, f"columns.{c}") for c in shown.columns]
@@ -62,8 +88,14 @@ def display_table(analysis: str, table: pd.DataFrame, lang: str, labels: dict | 
 
 def engagement_display(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Engagement metrics as a metric x platform grid of formatted values."""
-    grid = metrics.pivot_table(index="metric", columns="platform", values="value",
-                               aggfunc="first", sort=False, dropna=False)
+    grid = metrics.pivot_table(
+        index="metric",
+        columns="platform",
+        values="value",
+        aggfunc="first",
+        sort=False,
+        dropna=False,
+    )
     shown = grid.apply(lambda col: col.map(lambda v: number(v, lang, 2)))
     shown.index.name = t(lang, "columns.metric")
     shown.columns = [c.capitalize() for c in shown.columns]
