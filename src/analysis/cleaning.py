@@ -17,7 +17,7 @@ from analysis import privacy, tables
 from analysis.config import Study, SurveySource
 from analysis.errors import InputError
 from analysis.io.detect import read_survey
-from analysis.io.google_forms import parse_numbers
+from analysis.io.google_forms import parse_numbers, split_options
 from analysis.io.raw import RawSurvey
 from analysis.scales import normalize_label
 from analysis.screening import ScreeningInput, screen
@@ -80,9 +80,11 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     require_columns(study, source, raw)
     name = path.name
     agency = assign_agency(study, source, raw)
+    blank_missing_codes(raw, source.missing_codes)
     ticked = code_items(study, raw)
     demographics = code_demographics(study, raw)
     duration = _role_numbers(raw, "duration_seconds")
+    weight = survey_weights(raw, source.weight_column)
     hits = screen(
         ScreeningInput(
             raw=raw.frame,
@@ -99,7 +101,7 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     analysed = raw.frame.index.difference(hits.index[hits["action"] == "exclude"])
     identifiers = privacy.find_identifier_columns(raw.frame, study.privacy.identifier_columns)
     responses = build_responses(
-        study, raw, analysed, agency, reverse_key(study, ticked), demographics, duration
+        study, raw, analysed, agency, reverse_key(study, ticked), demographics, duration, weight
     )
     notes = [f"{name}: {note}" for note in raw.notes]
     if duration is None and study.screening.speeders.action != "off":
@@ -123,7 +125,7 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
 def require_columns(study: Study, source: SurveySource, raw: RawSurvey) -> None:
     """Raise InputError for the first configured column missing from the file."""
     needed = [i.column for c in study.constructs for i in c.items]
-    needed += [d.column for d in study.demographics]
+    needed += [d.column for d in study.demographics] + [m.column for m in study.multi_select]
     needed += [source.agency_column] if source.agency_column else []
     if study.screening.consent:
         needed.append(study.screening.consent.column)
@@ -152,14 +154,61 @@ def assign_agency(study: Study, source: SurveySource, raw: RawSurvey) -> pd.Seri
     return answers.map(lambda text: lookup.get(normalize_label(text))).astype("string")
 
 
+def blank_missing_codes(raw: RawSurvey, codes: list[str]) -> None:
+    """Replace special missing codes (config ``missing_codes`` and the file's own user-missing
+    values, e.g. SPSS) by NA, in place, so they are never read as answers."""
+    for column in raw.frame.columns:
+        declared = [str(c) for c in raw.missing_codes.get(column, [])]
+        values = raw.frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            numeric = [float(c) for c in [*codes, *declared] if _is_number(c)]
+            raw.frame[column] = values.mask(values.isin(numeric))
+        else:
+            text = values.astype("string").str.strip()
+            raw.frame[column] = values.mask(text.isin([*codes, *declared]))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def code_items(study: Study, raw: RawSurvey) -> pd.DataFrame:
-    """Numeric answers per item id as ticked (before reverse keying), indexed by row."""
+    """Numeric answers per item id as ticked (before reverse keying), indexed by row.
+
+    Text answers go through the construct's answer scale; numeric answers (SPSS, Stata) must
+    be values of the scale, otherwise the first out-of-range value is an error.
+    """
     coded = {}
     for construct in study.constructs:
         scale = study.scale(construct.scale)
         for item in construct.items:
-            coded[item.id] = scale.code(raw.frame[item.column], path=raw.path, column=item.column)
+            values = raw.frame[item.column]
+            if pd.api.types.is_numeric_dtype(values):
+                coded[item.id] = check_range(values, scale, raw.path, item.column)
+            else:
+                coded[item.id] = scale.code(values, path=raw.path, column=item.column)
     return pd.DataFrame(coded, index=raw.frame.index)
+
+
+def check_range(values: pd.Series, scale, path, column: str) -> pd.Series:
+    """Numeric answers as Float64, raising InputError for the first value not on the scale."""
+    numbers = values.astype("Float64")
+    bad = numbers.notna() & ~numbers.isin(list(scale.values))
+    if bad.any():
+        row = bad[bad].index[0]
+        raise InputError(
+            f"{numbers[row]:g} is not a value of scale {scale.name} "
+            f"({scale.minimum:g} to {scale.maximum:g})",
+            path=path,
+            row=int(row),
+            column=column,
+            hint="declare it in missing_codes if it means no answer",
+        )
+    return numbers
 
 
 def reverse_key(study: Study, ticked: pd.DataFrame) -> pd.DataFrame:
@@ -174,8 +223,19 @@ def reverse_key(study: Study, ticked: pd.DataFrame) -> pd.DataFrame:
 
 
 def code_demographics(study: Study, raw: RawSurvey) -> pd.DataFrame:
-    """Demographic columns under their ids: numbers parsed, categories as strings."""
+    """Demographic and multi-select columns under their ids.
+
+    Numbers are parsed, categories kept as strings, and each multi-select question becomes
+    ``<id>__<option number>`` 0/1 columns plus ``<id>__other`` (see
+    :func:`analysis.io.google_forms.split_options`).
+    """
     out = {}
+    for question in study.multi_select:
+        split = split_options(raw.frame[question.column], question.options)
+        split.columns = [f"{question.id}__{k}" for k in range(1, len(question.options) + 1)] + [
+            f"{question.id}__other"
+        ]
+        out.update(split.to_dict(orient="series"))
     for demo in study.demographics:
         values = raw.frame[demo.column]
         if demo.type == "number":
@@ -185,7 +245,9 @@ def code_demographics(study: Study, raw: RawSurvey) -> pd.DataFrame:
     return pd.DataFrame(out, index=raw.frame.index)
 
 
-def build_responses(study, raw, analysed, agency, items, demographics, duration) -> pd.DataFrame:
+def build_responses(
+    study, raw, analysed, agency, items, demographics, duration, weight
+) -> pd.DataFrame:
     """Assemble the ``responses`` table for the analysed rows."""
     rows = pd.Index(analysed)
     if study.privacy.action == "pseudonymize" and (key := privacy.load_key(study.privacy.key_env)):
@@ -205,11 +267,32 @@ def build_responses(study, raw, analysed, agency, items, demographics, duration)
             "source_row": rows.to_numpy(),
             "submitted_at": _submitted(raw)[rows].to_numpy(),
             "duration_seconds": (duration[rows].to_numpy() if duration is not None else pd.NA),
-            "weight": 1.0,
+            "weight": weight[rows].to_numpy(),
         }
     )
     body = pd.concat([items.loc[rows], demographics.loc[rows]], axis=1).reset_index(drop=True)
     return tables.conform(pd.concat([fixed, body], axis=1), tables.RESPONSES_FIXED)
+
+
+def survey_weights(raw: RawSurvey, column: str | None) -> pd.Series:
+    """Survey weight per row (1.0 without a weight column); a non-positive weight is an error."""
+    if column is None:
+        return pd.Series(1.0, index=raw.frame.index, dtype="Float64")
+    if column not in raw.frame.columns:
+        raise InputError(
+            "the configured weight column is not in the file", path=raw.path, row=1, column=column
+        )
+    weights = parse_numbers(raw.frame[column], path=raw.path, column=column)
+    bad = weights.isna() | (weights <= 0)
+    if bad.any():
+        row = bad[bad].index[0]
+        raise InputError(
+            f'weight "{raw.frame[column][row]}" must be a positive number',
+            path=raw.path,
+            row=int(row),
+            column=column,
+        )
+    return weights
 
 
 def _ledger(hits: pd.DataFrame, agency: pd.Series, name: str) -> pd.DataFrame:

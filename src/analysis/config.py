@@ -86,6 +86,13 @@ class SurveySource(Strict):
     timezone: str | None = None
     date_order: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
     duration_column: str | None = None
+    weight_column: str | None = None
+    missing_codes: list[str] = Field(default_factory=lambda: ["-99", "-98", "-999", "999"])
+
+    @field_validator("missing_codes", mode="before")
+    @classmethod
+    def _as_text(cls, value: list) -> list[str]:
+        return [str(v) for v in value]
 
     @model_validator(mode="after")
     def _one_agency_rule(self) -> SurveySource:
@@ -119,6 +126,13 @@ class Demographic(Strict):
     id: str
     column: str
     type: Literal["number", "category"] = "category"
+    label: Localized | None = None
+
+
+class MultiSelect(Strict):
+    id: str
+    column: str
+    options: list[str] = Field(min_length=1)
     label: Localized | None = None
 
 
@@ -223,6 +237,7 @@ class Study(Strict):
     scales: dict[str, dict] = Field(default_factory=dict)
     constructs: list[Construct] = Field(min_length=1)
     demographics: list[Demographic] = Field(default_factory=list)
+    multi_select: list[MultiSelect] = Field(default_factory=list)
     screening: Screening = Screening()
     privacy: Privacy = Privacy()
     engagement: list[EngagementSource] = Field(default_factory=list)

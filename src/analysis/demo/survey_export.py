@@ -43,6 +43,8 @@ def respondent_frame(study: Study, rows: pd.DataFrame, rng: np.random.Generator)
     sheet[AGENCY_QUESTION] = rows["agency_id"].map(names)
     sheet["Usia (tahun)"] = rows["age"].astype("Int64").astype("string")
     sheet["Jenis kelamin"] = rows["gender"]
+    followed = study.multi_select[0]
+    sheet[followed.column] = _checkboxes(followed.options, len(rows), rng)
     item_ids = [i.id for c in study.constructs for i in c.items]
     skipped = _skipped_items(rows, item_ids, rng)
     for construct in study.constructs:
@@ -71,6 +73,17 @@ def _skipped_items(
     for index in chosen:
         skip.loc[index, rng.choice(item_ids, rng.integers(1, 3), replace=False)] = True
     return skip
+
+
+def _checkboxes(options: list[str], n: int, rng: np.random.Generator) -> np.ndarray:
+    """Ticked options joined with ", " as Google Forms writes them, some with an "Other" text."""
+    ticked = rng.random((n, len(options))) < np.array([0.7, 0.5, 0.3, 0.4])[: len(options)]
+    others = rng.choice(["", "", "", "", "", "", "", "TikTok", "Telegram"], n)
+    cells = [
+        ", ".join([o for o, t in zip(options, row, strict=True) if t] + ([x] if x else []))
+        for row, x in zip(ticked, others, strict=True)
+    ]
+    return np.array(cells, dtype=object)
 
 
 def _variants(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:

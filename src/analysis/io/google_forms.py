@@ -86,6 +86,51 @@ def read_google_forms(
     return raw
 
 
+def split_options(values: pd.Series, options: list[str]) -> pd.DataFrame:
+    """Split checkbox answers joined with ", " into one 0/1 column per known option.
+
+    Google Forms joins the ticked options of a checkbox question with ", " in one cell, and an
+    option may itself contain ", " (``Situs web, portal, atau aplikasi``). Options are therefore
+    matched as whole known labels, longest first, and whatever is left is the free "Other" text.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Cells as exported; ``""``/NA means the question was not answered.
+    options : list of str
+        The question's options, exactly as in the form.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; one ``Int8`` column per option (1 ticked, 0 not) and ``other`` (1 when text
+        outside the known options was given); all NA for unanswered rows. The "Other" text
+        itself is not returned: it is free text from the public and may identify someone.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    codes, uniques = pd.factorize(text)
+    ordered = sorted(options, key=len, reverse=True)
+    rows = [_match_options(u, ordered) for u in uniques]
+    table = pd.DataFrame(
+        [[int(o in ticked) for o in options] + [int(other)] for ticked, other in rows],
+        columns=[*options, "other"],
+    )
+    out = table.iloc[codes].set_axis(values.index).astype("Int8")
+    out[text == ""] = pd.NA
+    return out
+
+
+def _match_options(cell: str, ordered: list[str]) -> tuple[set[str], bool]:
+    rest = f", {cell}, "
+    ticked = set()
+    for option in ordered:
+        token = f", {option}, "
+        if token in rest:
+            ticked.add(option)
+            rest = rest.replace(token, ", ", 1)
+    return ticked, rest.strip(", ") != ""
+
+
 def parse_numbers(values: pd.Series, path=None, column: str | None = None) -> pd.Series:
     """Parse numbers written with a decimal comma or point; ``""`` gives NA."""
     text = values.astype("string").str.strip().replace("", pd.NA)

@@ -56,22 +56,28 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def read_text_table(path: Path, header_rows: int = 1) -> TextTable:
+def read_text_table(path: Path) -> TextTable:
     """Read a delimited file into a string DataFrame indexed by spreadsheet row number.
+
+    Parsing is done by pandas' C reader (vectorised, Arrow-backed strings); every cell stays a
+    string, empty cells are ``""``.
 
     Parameters
     ----------
     path : Path
         The export file.
-    header_rows : int
-        Number of header lines; the first is used as column names, the others are returned as
-        the first rows of ``frame`` with their row numbers (callers drop them).
 
     Returns
     -------
     TextTable
         ``frame`` has one string column per header (duplicated headers get `` 2``, `` 3`` as
-        Google Sheets does) and index = 1-based spreadsheet row of each record.
+        Google Sheets does) and index = 1-based spreadsheet row of each record (header = row
+        1, or 2 after a ``sep=`` line). Blank lines are skipped but keep their row numbers.
+
+    Raises
+    ------
+    InputError
+        Empty file, empty header, or a record with more fields than the header (its row).
     """
     text, encoding = decode_file(path)
     first_line, _, rest = text.partition("\n")
@@ -81,32 +87,48 @@ def read_text_table(path: Path, header_rows: int = 1) -> TextTable:
         text, skipped = rest, 1
     else:
         delimiter = sniff_delimiter(first_line)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise InputError("the first line is empty; expected the header row", path=path, row=1)
-    header = [cell.strip() for cell in rows[0]]
-    width = len(header)
-    records = rows[1:]
-    index = []
-    data = []
-    for offset, record in enumerate(records, start=2 + skipped):
-        if not any(cell.strip() for cell in record):
-            continue  # blank line: not a data row
-        if len(record) > width:
-            raise InputError(
-                f"has {len(record)} fields but the header has {width}; the delimiter may be "
-                f"wrong or a quote is unbalanced",
-                path=path,
-                row=offset,
-            )
-        data.append(record + [""] * (width - len(record)))
-        index.append(offset)
-    frame = pd.DataFrame(
-        data, columns=unique_headers(header), index=pd.Index(index, name="source_row")
-    )
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        raise _ragged_row_error(path, text, delimiter, skipped) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("the file has no header row", path=path, row=1) from None
+    grid = grid.fillna("")  # short records: missing trailing fields are empty cells
+    header = [str(cell).strip() for cell in grid.iloc[0]]
+    if not any(header):
+        raise InputError(
+            "the first line is empty; expected the header row", path=path, row=1 + skipped
+        )
+    frame = grid.iloc[1:].set_axis(unique_headers(header), axis=1)
+    frame.index = pd.Index(frame.index + 1 + skipped, name="source_row")
+    blank = (frame == "").all(axis=1)
     return TextTable(
-        frame=frame.astype("string"), encoding=encoding, delimiter=delimiter, header_row=1 + skipped
+        frame=frame[~blank], encoding=encoding, delimiter=delimiter, header_row=1 + skipped
     )
+
+
+def _ragged_row_error(path: Path, text: str, delimiter: str, skipped: int) -> InputError:
+    """Find the first record with more fields than the header (slow path, errors only)."""
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width = len(next(records))
+    for number, record in enumerate(records, start=2 + skipped):
+        if len(record) > width:
+            return InputError(
+                f"has {len(record)} fields but the header has {width}; the delimiter may be "
+                "wrong or a quote is unbalanced",
+                path=path,
+                row=number,
+                column=None,
+            )
+    return InputError("cannot be read as a delimited table (unbalanced quotes?)", path=path)
 
 
 def unique_headers(headers: list[str]) -> list[str]:

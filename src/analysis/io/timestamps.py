@@ -37,6 +37,24 @@ def split_zone(text: str) -> tuple[str, int | None]:
     return text, None
 
 
+def split_zones(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`split_zone`: (text without zone, offset in minutes or NA)."""
+    bare = text.copy()
+    offsets = pd.Series(float("nan"), index=text.index)
+    lettered = text.str.contains(r"[A-Za-z]", regex=True).to_numpy(dtype=bool, na_value=False)
+    if not lettered.any():
+        return bare, offsets
+    part = text[lettered]
+    offset = part.str.extract("(?i)" + _OFFSET.pattern)
+    sign = offset[0].map({"+": 1, "-": -1})
+    minutes = pd.to_numeric(offset[1]) * 60 + pd.to_numeric(offset[2]).fillna(0)
+    abbrev = part.str.extract("(?i)" + _ABBREV.pattern)[0].str.upper()
+    offsets[lettered] = (sign * minutes).fillna(abbrev.map(INDONESIAN_ZONES) * 60)
+    stripped = part.str.replace("(?i)" + _OFFSET.pattern, "", regex=True)
+    bare[lettered] = stripped.str.replace("(?i)" + _ABBREV.pattern, "", regex=True).str.strip()
+    return bare, offsets
+
+
 def parse_timestamps(
     values: pd.Series,
     timezone: str,
@@ -68,24 +86,10 @@ def parse_timestamps(
     InputError
         Naming the first row whose value cannot be read as a date and time.
     """
-    text = values.astype("string").fillna("").str.strip()
-    parts = text.map(split_zone)
-    bare = parts.map(lambda p: p[0].strip())
-    offsets = parts.map(lambda p: p[1])
+    text = values.astype("str").fillna("").str.strip()
+    bare, offsets = split_zones(text)
     order = _resolve_order(bare, date_order)
-    dayfirst = order == "dmy"
-    yearfirst = order == "ymd" or bare.str.match(r"^\d{4}[/-]").fillna(False)
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for first_year in (True, False):
-        mask = (yearfirst == first_year) & (bare != "")
-        if mask.any():
-            parsed[mask] = pd.to_datetime(
-                bare[mask],
-                errors="coerce",
-                dayfirst=dayfirst and not first_year,
-                yearfirst=first_year,
-                format="mixed",
-            )
+    parsed = _parse_local(bare, order)
     bad = (bare != "") & parsed.isna()
     if bad.any():
         row = bad[bad].index[0]
@@ -97,6 +101,7 @@ def parse_timestamps(
             hint="expected e.g. 27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7",
         )
     has_offset = offsets.notna()
+    offsets = offsets.astype(float)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if (~has_offset).any():
         local = parsed[~has_offset].dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
@@ -105,6 +110,32 @@ def parse_timestamps(
         shift = pd.to_timedelta(offsets[has_offset].astype(float), unit="min")
         out[has_offset] = (parsed[has_offset] - shift).dt.tz_localize("UTC")
     return out
+
+
+FAST_FORMATS = {
+    "dmy": ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M.%S", "%d-%m-%Y %H:%M:%S"),
+    "mdy": ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p"),
+    "ymd": ("%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"),
+}
+
+
+def _parse_local(bare: pd.Series, order: str) -> pd.Series:
+    """Parse zone-less text: the fixed format that reads a sample, else a flexible parser."""
+    parsed = pd.Series(pd.NaT, index=bare.index, dtype="datetime64[ns]")
+    todo = bare != ""
+    sample = bare[todo].head(200)
+    for fmt in FAST_FORMATS["ymd"] + FAST_FORMATS[order if order != "ymd" else "dmy"]:
+        if pd.to_datetime(sample, format=fmt, errors="coerce").notna().all():
+            attempt = pd.to_datetime(bare[todo], format=fmt, errors="coerce")
+            parsed[todo] = attempt
+            todo &= parsed.isna()
+            break
+    if todo.any():
+        dayfirst = order == "dmy"
+        parsed[todo] = pd.to_datetime(
+            bare[todo], errors="coerce", dayfirst=dayfirst, format="mixed"
+        )
+    return parsed
 
 
 def _resolve_order(bare: pd.Series, date_order: str) -> str:
