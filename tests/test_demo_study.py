@@ -80,7 +80,8 @@ def test_raw_files_are_read_only_and_unchanged(demo_study, manifest):
 
 
 def test_no_identifier_reaches_processed_data(demo_study):
-    raw = pd.read_csv(demo_study.resolve(demo_study.survey[0].path), dtype=str)
+    raw = pd.read_csv(demo_study.resolve(demo_study.survey[0].path), dtype=str,
+                      keep_default_na=False)
     seeded = set(raw["Alamat email"]) | set(raw["Nomor HP/WhatsApp"]) | set(raw["Nama lengkap"])
     for path in processed_dir(demo_study).rglob("*.parquet"):
         text = pd.read_parquet(path).to_csv(index=False)
@@ -101,12 +102,3 @@ def test_known_effects_are_recovered_within_their_confidence_intervals(demo_stud
             total += 1
     # 95% intervals: with 30 intervals, at least 26 should cover (P(X <= 25) < 2 % for Bin(30, .95))
     assert covered >= 26, f"{covered} of {total} intervals cover the true slope"
-
-
-def test_pooled_estimate_is_close_to_the_latent_effect_direction(demo_study, tables, manifest):
-    scores = measurement.score_constructs(tables["responses"], demo_study)
-    for hypothesis in demo_study.hypotheses:
-        row = fit_hypothesis(scores, hypothesis, demo_study).iloc[0]
-        truths = [manifest["estimands"][a][hypothesis.id] for a in manifest["estimands"]]
-        assert row["decision"] == "supported"
-        assert row["estimate"] == pytest.approx(np.mean(truths), abs=3 * row["se"] + 0.02)

@@ -265,7 +265,7 @@ def build_responses(
             "agency_id": agency[rows].to_numpy(),
             "source_file": raw.path.name,
             "source_row": rows.to_numpy(),
-            "submitted_at": _submitted(raw)[rows].to_numpy(),
+            "submitted_at": _submitted(raw)[rows].array,
             "duration_seconds": (duration[rows].to_numpy() if duration is not None else pd.NA),
             "weight": weight[rows].to_numpy(),
         }

@@ -95,6 +95,7 @@ def _report(args) -> int:
     from analysis.pipeline import run_report
 
     study = load_study(args.config)
+    study.agency(args.agency)
     outcome = run_report(
         args.config,
         args.agency,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -50,18 +52,14 @@ def hypothesis_scatter(
         scatter_kws={"s": 10, "alpha": 0.4},
         line_kws={"color": "#c0392b"},
     )
-    ax.set(
-        xlabel=labels.get(predictor, predictor),
-        ylabel=labels.get(outcome, outcome),
-        title=f"{hypothesis.id}: "
-        + t(
-            lang,
-            "figures.scatter",
-            outcome=labels.get(outcome, outcome),
-            predictor=labels.get(predictor, predictor),
-        ),
+    title = f"{hypothesis.id}: " + t(
+        lang,
+        "figures.scatter",
+        outcome=labels.get(outcome, outcome),
+        predictor=labels.get(predictor, predictor),
     )
-    ax.title.set_fontsize(10)
+    ax.set(xlabel=labels.get(predictor, predictor), ylabel=labels.get(outcome, outcome))
+    ax.set_title(textwrap.fill(title, 70), fontsize=10)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -79,6 +77,7 @@ def engagement_by_platform(posts: pd.DataFrame, lang: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 3.8))
     sns.barplot(data=long, x="platform", y="count", hue="interaction", ax=ax, errorbar=("ci", 95))
     ax.set(xlabel="", ylabel=t(lang, "figures.interactions"), title=t(lang, "figures.engagement"))
+    ax.legend(title=t(lang, "interactions.legend"))
     fig.tight_layout()
     plt.close(fig)
     return fig

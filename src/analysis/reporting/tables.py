@@ -66,6 +66,13 @@ def display_table(
     """
     if analysis == "engagement":
         return engagement_display(table, lang)
+    table = table.copy()
+    if "ci_low" in table and "ci" in DISPLAY_COLUMNS[analysis]:
+        separator = "; " if lang == "id" else ", "
+        table["ci"] = [
+            f"[{number(lo, lang)}{separator}{number(hi, lang)}]"
+            for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
+        ]
     shown = table[DISPLAY_COLUMNS[analysis]].copy()
     if analysis == "sample_flow":
         shown["reason"] = shown["reason"].map(lambda r: t(lang, f"reasons.{r}") if r else "")
@@ -97,8 +104,9 @@ def engagement_display(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
         dropna=False,
     )
     shown = grid.apply(lambda col: col.map(lambda v: number(v, lang, 2)))
+    shown.index = [t(lang, f"metrics.{m}") for m in shown.index]
     shown.index.name = t(lang, "columns.metric")
-    shown.columns = [c.capitalize() for c in shown.columns]
+    shown.columns = [t(lang, f"platforms.{c}") for c in shown.columns]
     return shown.reset_index()
 
 
