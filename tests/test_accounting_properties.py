@@ -24,13 +24,18 @@ def respondent(draw, study):
         f"{draw(st.integers(0, 59)):02d}:00",
         "Alamat email": draw(st.sampled_from(["a@x.id", "b@x.id", "c@x.id", ""]))
         + draw(st.sampled_from(["", "", "z"])),
-        study.screening.consent.column: draw(st.sampled_from(["Ya, saya bersedia"] * 4 + ["Tidak"])),
-        "Instansi yang Anda nilai": draw(st.sampled_from(
-            [a.name for a in study.agencies] + ["Instansi Lain", ""])),
+        study.screening.consent.column: draw(
+            st.sampled_from(["Ya, saya bersedia"] * 4 + ["Tidak"])
+        ),
+        "Instansi yang Anda nilai": draw(
+            st.sampled_from([a.name for a in study.agencies] + ["Instansi Lain", ""])
+        ),
         "Usia (tahun)": str(draw(st.integers(17, 70))),
         "Jenis kelamin": draw(st.sampled_from(["Perempuan", "Laki-laki", ""])),
         study.multi_select[0].column: draw(st.sampled_from(["Instagram", "", "YouTube, Lain"])),
-        study.screening.attention_checks[0].column: draw(st.sampled_from(["Setuju"] * 3 + ["Netral"])),
+        study.screening.attention_checks[0].column: draw(
+            st.sampled_from(["Setuju"] * 3 + ["Netral"])
+        ),
         "Durasi pengisian (detik)": str(draw(st.integers(5, 900))),
         "Nama lengkap": draw(st.text(string.ascii_letters, min_size=1, max_size=8)),
         "Nomor HP/WhatsApp": "0812" + str(draw(st.integers(10**7, 10**8 - 1))),
@@ -54,7 +59,9 @@ def _study(tmp_path_factory):
     return STUDY_DIR["study"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_every_row_is_accounted_for(tmp_path_factory, data):
     study = _study(tmp_path_factory)

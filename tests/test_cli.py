@@ -9,8 +9,9 @@ from .conftest import DEMO_CONFIG, PROJECT
 
 
 def test_help_lists_every_command():
-    result = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True,
-                            text=True, cwd=PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, cwd=PROJECT
+    )
     assert result.returncode == 0
     for command in ("validate", "clean", "report", "batch", "demo"):
         assert command in result.stdout
@@ -18,8 +19,10 @@ def test_help_lists_every_command():
 
 def test_bad_config_gives_one_clear_line_and_status_2(tmp_path, capsys):
     bad = tmp_path / "study.yml"
-    bad.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace("scale: agree5_id", "scale: agree9", 1),
-                   encoding="utf-8")
+    bad.write_text(
+        DEMO_CONFIG.read_text(encoding="utf-8").replace("scale: agree5_id", "scale: agree9", 1),
+        encoding="utf-8",
+    )
     assert main(["validate", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: study.yml: invalid config") and "Traceback" not in err

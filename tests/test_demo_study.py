@@ -4,7 +4,6 @@ nothing lost, nothing leaked, raw files untouched."""
 import hashlib
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,9 +16,13 @@ from analysis.privacy import scan_text
 
 from .conftest import write_study_config
 
-REASON_OF_MESS = {"duplicate": "duplicate", "speeder": "speeder",
-                  "attention_check": "attention_check", "straightlining": "straightlining",
-                  "missing": "too_many_missing"}
+REASON_OF_MESS = {
+    "duplicate": "duplicate",
+    "speeder": "speeder",
+    "attention_check": "attention_check",
+    "straightlining": "straightlining",
+    "missing": "too_many_missing",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +34,11 @@ def manifest(demo_study):
 @pytest.fixture(scope="module")
 def tables(demo_study):
     out = processed_dir(demo_study)
-    return {"received": processed.read_flat(out, "received"),
-            "exclusions": processed.read_flat(out, "exclusions"),
-            "responses": processed.read_partition(out, "responses")}
+    return {
+        "received": processed.read_flat(out, "received"),
+        "exclusions": processed.read_flat(out, "exclusions"),
+        "responses": processed.read_partition(out, "responses"),
+    }
 
 
 def test_generator_is_deterministic(tmp_path, manifest):
@@ -55,8 +60,9 @@ def test_every_injected_problem_is_excluded_for_its_reason(manifest, tables):
 
 @pytest.mark.parametrize("agency", [None, "galeri-seni-nusantara", "samsat-lembah-hijau"])
 def test_sample_flow_adds_up(tables, agency):
-    flow = accounting.sample_flow(tables["received"], tables["exclusions"], tables["responses"],
-                                  agency)
+    flow = accounting.sample_flow(
+        tables["received"], tables["exclusions"], tables["responses"], agency
+    )
     received = flow.loc[flow["step"] == "received", "n"].item()
     excluded = flow.loc[flow["step"] == "excluded", "n"].sum()
     assert received - excluded == flow.loc[flow["step"] == "analysed", "n"].item()
@@ -80,8 +86,9 @@ def test_raw_files_are_read_only_and_unchanged(demo_study, manifest):
 
 
 def test_no_identifier_reaches_processed_data(demo_study):
-    raw = pd.read_csv(demo_study.resolve(demo_study.survey[0].path), dtype=str,
-                      keep_default_na=False)
+    raw = pd.read_csv(
+        demo_study.resolve(demo_study.survey[0].path), dtype=str, keep_default_na=False
+    )
     seeded = set(raw["Alamat email"]) | set(raw["Nomor HP/WhatsApp"]) | set(raw["Nama lengkap"])
     for path in processed_dir(demo_study).rglob("*.parquet"):
         text = pd.read_parquet(path).to_csv(index=False)
@@ -89,8 +96,9 @@ def test_no_identifier_reaches_processed_data(demo_study):
         assert not any(value in text for value in seeded if len(value) > 6), path
 
 
-def test_known_effects_are_recovered_within_their_confidence_intervals(demo_study, tables,
-                                                                       manifest):
+def test_known_effects_are_recovered_within_their_confidence_intervals(
+    demo_study, tables, manifest
+):
     scores = measurement.score_constructs(tables["responses"], demo_study)
     covered, total = 0, 0
     for agency in demo_study.agencies:

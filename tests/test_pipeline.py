@@ -76,7 +76,8 @@ def test_report_numbers_come_from_results_json(batch):
 def test_html_is_self_contained_safe_and_without_code(batch):
     folder, _, _ = batch
     html = (folder / "reports" / "demo" / "diskominfo-sukamaju" / "report.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert "open_report(" not in html and "import " not in html
     assert "https://cdn" not in html and 'src="http' not in html
     assert "Data sintetis untuk demo" in html
@@ -98,12 +99,20 @@ def test_pdf_text_and_pages(batch, tmp_path):
         pytest.skip("no poppler-utils")
     folder, _, _ = batch
     pdf = folder / "reports" / "demo" / "samsat-lembah-hijau" / "report.pdf"
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    for expected in ("UPT Samsat Lembah Hijau", "Data sintetis untuk demo", "Alur sampel",
-                     "Uji hipotesis konfirmatori", "H1", "Cronbach", "SHA-256"):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "UPT Samsat Lembah Hijau",
+        "Data sintetis untuk demo",
+        "Alur sampel",
+        "Uji hipotesis konfirmatori",
+        "H1",
+        "Cronbach",
+        "SHA-256",
+    ):
         assert expected in text, expected
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    assert "595" in info and "841" in info  # A4 in points
+    assert "(A4)" in info  # 594.96 x 841.92 pts
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page*.png"))) >= 2

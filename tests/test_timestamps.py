@@ -51,3 +51,11 @@ def test_unreadable_date_names_row_and_column():
     values = pd.Series(["27/09/2026 15:00:00", "kemarin sore"], index=[2, 3])
     with pytest.raises(InputError, match=r'f.csv, row 3, column "Stempel waktu": "kemarin sore"'):
         parse_timestamps(values, "UTC", "dmy", path="f.csv", column="Stempel waktu")
+
+
+def test_iso_values_with_z_or_offset_are_converted_with_their_zone():
+    values = pd.Series(["2018-01-01T00:00:00.000Z", "2026-09-27T15:00:00+07:00", ""])
+    parsed = parse_timestamps(values, "Asia/Jakarta")
+    # Z is UTC; 15:00 at +07:00 = 08:00 UTC
+    assert parsed.tolist()[:2] == [_utc("2018-01-01 00:00"), _utc("2026-09-27 08:00")]
+    assert pd.isna(parsed.iloc[2])

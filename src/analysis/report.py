@@ -110,6 +110,7 @@ class ReportContext:
                     t=number(row.statistic, self.lang),
                     p=p_value(row.p_value, self.lang),
                     f2=number(row.effect_size, self.lang),
+                    r2=number(row.r2, self.lang),
                     n=row.n,
                 )
             )

@@ -33,29 +33,65 @@ import pandas as pd
 from analysis.errors import InputError
 
 #: Cell values meaning "no value" (compared after stripping and case-folding).
-PLACEHOLDERS = frozenset({"", "-", "--", "—", "–", "n/a", "na", "n.a.", "#n/a", "undefined",
-                          "null", "none", "nan"})
+PLACEHOLDERS = frozenset(
+    {"", "-", "--", "—", "–", "n/a", "na", "n.a.", "#n/a", "undefined", "null", "none", "nan"}
+)
 #: Multipliers of abbreviated numbers.
-SUFFIXES = {"k": 1e3, "rb": 1e3, "ribu": 1e3, "m": 1e6, "jt": 1e6, "juta": 1e6, "b": 1e9,
-            "bn": 1e9, "mlr": 1e9, "miliar": 1e9}
+SUFFIXES = {
+    "k": 1e3,
+    "rb": 1e3,
+    "ribu": 1e3,
+    "m": 1e6,
+    "jt": 1e6,
+    "juta": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "mlr": 1e9,
+    "miliar": 1e9,
+}
 #: Languages whose UI writes a decimal comma (and ``.`` or a space between thousands).
-COMMA_DECIMAL = frozenset({"id", "de", "pt", "es", "it", "fr", "nl", "vi", "tr", "ru", "pl",
-                           "da", "sv", "nb", "fi", "cs", "ro", "hu"})
+COMMA_DECIMAL = frozenset(
+    {
+        "id",
+        "de",
+        "pt",
+        "es",
+        "it",
+        "fr",
+        "nl",
+        "vi",
+        "tr",
+        "ru",
+        "pl",
+        "da",
+        "sv",
+        "nb",
+        "fi",
+        "cs",
+        "ro",
+        "hu",
+    }
+)
 #: Languages whose UI writes a decimal point (and ``,`` between thousands).
 POINT_DECIMAL = frozenset({"en", "zh", "ja", "ko", "th", "ms", "tl", "hi"})
 
-_TOKEN = (r"^(?P<sign>[-+]?)\s*(?P<body>\d(?:[\d.,' ]*\d)?)\s*(?P<suffix>[a-z]+)?\s*"
-          r"(?P<pct>%)?$")
+_TOKEN = (
+    r"^(?P<sign>[-+]?)\s*(?P<body>\d(?:[\d.,' ]*\d)?)\s*(?P<suffix>[a-z]+)?\s*"
+    r"(?P<pct>%)?$"
+)
 _GROUPED = {
     "point": r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$",
     "comma": r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$",
 }
-_COUNT_HINT = 'expected a whole number such as 1234, "1,234", 1.250, 1.2K or 3,4 rb; - or N/A for none'
+_COUNT_HINT = (
+    'expected a whole number such as 1234, "1,234", 1.250, 1.2K or 3,4 rb; - or N/A for none'
+)
 _DECIMAL_HINT = "expected a number such as 0.033, 5,22, 38% or 42600.6525; - or N/A for none"
 
 
-def parse_counts(values: pd.Series, *, path=None, column: str | None = None,
-                 locale: str = "auto") -> pd.Series:
+def parse_counts(
+    values: pd.Series, *, path=None, column: str | None = None, locale: str = "auto"
+) -> pd.Series:
     """Parse a column of counts (likes, views ...) into whole numbers.
 
     Parameters
@@ -90,8 +126,9 @@ def parse_counts(values: pd.Series, *, path=None, column: str | None = None,
     return np.floor(scaled + 0.5).where(parts["value"]).astype("Int64")
 
 
-def parse_decimal(values: pd.Series, *, path=None, column: str | None = None,
-                  locale: str = "auto") -> pd.Series:
+def parse_decimal(
+    values: pd.Series, *, path=None, column: str | None = None, locale: str = "auto"
+) -> pd.Series:
     """Parse a column of rates, percentages or decimal amounts.
 
     A trailing ``%`` is dropped and the number kept in percent units (``38%`` gives ``38.0``;
@@ -128,22 +165,26 @@ def parse_decimal(values: pd.Series, *, path=None, column: str | None = None,
 
 def _tokenise(values: pd.Series, locale: str) -> pd.DataFrame:
     """Split each cell into sign, digit body, suffix and percent sign; flag placeholders."""
-    text = (values.astype("string").fillna("")
-            .str.replace("[\u00a0\u202f\u2009]", " ", regex=True)
-            .str.replace("\u2212", "-", regex=False).str.strip())
+    text = (
+        values.astype("string")
+        .fillna("")
+        .str.replace("[\u00a0\u202f\u2009]", " ", regex=True)
+        .str.replace("\u2212", "-", regex=False)
+        .str.strip()
+    )
     folded = text.str.casefold()
     parts = folded.str.extract(_TOKEN)
     parts["value"] = ~folded.isin(PLACEHOLDERS)
     parts["body"] = parts["body"].str.replace(r"[' ]", "", regex=True)
     suffixes = {**SUFFIXES, "m": 1e9} if locale.lower().startswith("id") else SUFFIXES
-    parts["multiplier"] = parts["suffix"].map(suffixes).astype("float64")
-    parts.loc[parts["suffix"].isna(), "multiplier"] = 1.0
+    multiplier = parts["suffix"].map(suffixes).astype("float64")
+    parts["multiplier"] = multiplier.where(parts["suffix"].notna().to_numpy(bool), 1.0)
     parts["sign"] = np.where(parts["sign"].eq("-").fillna(False).to_numpy(bool), -1.0, 1.0)
     return parts
 
 
 def _number(parts: pd.DataFrame, *, integer: bool, locale: str, path, column) -> pd.Series:
-    """Return the unsigned, unscaled number of each cell (NaN where it cannot be read)."""
+    """Return the signed, unscaled number of each cell (NaN where it cannot be read)."""
     style = _styles(parts, integer=integer, locale=_locale_style(locale, path, column))
     body = parts["body"].fillna("")
     fits = pd.Series(False, index=parts.index)
@@ -152,8 +193,11 @@ def _number(parts: pd.DataFrame, *, integer: bool, locale: str, path, column) ->
         mask = style == name
         fits |= mask & body.str.fullmatch(pattern).fillna(False).astype(bool)
         thousands, decimal = (",", ".") if name == "point" else (".", ",")
-        normal[mask] = body[mask].str.replace(thousands, "", regex=False).str.replace(
-            decimal, ".", regex=False)
+        normal[mask] = (
+            body[mask]
+            .str.replace(thousands, "", regex=False)
+            .str.replace(decimal, ".", regex=False)
+        )
     number = pd.to_numeric(normal.where(fits), errors="coerce").astype("float64")
     return number.where(parts["multiplier"].notna()) * parts["sign"]
 
@@ -175,8 +219,9 @@ def _styles(parts: pd.DataFrame, *, integer: bool, locale: str) -> pd.Series:
         style[ambiguous & (dots == 1)] = "comma"
     else:
         evidence = style[~ambiguous & ((commas + dots) > 0) & parts["value"]]
-        column_style = "comma" if (evidence == "comma").any() and not (
-            evidence == "point").any() else "point"
+        column_style = (
+            "comma" if (evidence == "comma").any() and not (evidence == "point").any() else "point"
+        )
         style[ambiguous] = column_style
     return style
 
@@ -190,8 +235,12 @@ def _locale_style(locale: str, path, column) -> str:
         return "comma"
     if language in POINT_DECIMAL:
         return "point"
-    raise InputError(f'unknown number locale "{locale}"', path=path, column=column,
-                     hint="use auto, or a language code such as en, id, de, pt")
+    raise InputError(
+        f'unknown number locale "{locale}"',
+        path=path,
+        column=column,
+        hint="use auto, or a language code such as en, id, de, pt",
+    )
 
 
 def _raise_first(bad: pd.Series, values: pd.Series, path, column, what: str, hint: str) -> None:
@@ -200,5 +249,4 @@ def _raise_first(bad: pd.Series, values: pd.Series, path, column, what: str, hin
         return
     label = bad[bad].index[0]
     row = int(label) if isinstance(label, int | np.integer) else None
-    raise InputError(f'"{values.loc[label]}" {what}', path=path, row=row, column=column,
-                     hint=hint)
+    raise InputError(f'"{values.loc[label]}" {what}', path=path, row=row, column=column, hint=hint)

@@ -27,6 +27,15 @@ class TextTable:
     header_row: int  # 1-based row of the header line in the file
 
 
+def _single_byte_encoding(path: Path) -> str:
+    """Windows-1252 when every byte is defined there, else Latin-1 (which decodes anything)."""
+    try:
+        Path(path).read_bytes().decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
 def detect_encoding(raw: bytes) -> str:
     """Return the encoding of ``raw``: BOM first, then strict UTF-8, else Windows-1252."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -79,29 +88,39 @@ def read_text_table(path: Path) -> TextTable:
     InputError
         Empty file, empty header, or a record with more fields than the header (its row).
     """
-    text, encoding = decode_file(path)
-    first_line, _, rest = text.partition("\n")
+    with Path(path).open("rb") as stream:
+        head = stream.read(1 << 16)
+    if not head.strip():
+        raise InputError("the file is empty; expected a header row and data rows", path=path)
+    encoding = detect_encoding(head[: len(head) - 4] if len(head) == 1 << 16 else head)
+    first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n")[0]
     skipped = 0
     if first_line.strip().lower().startswith("sep="):
-        delimiter = first_line.strip()[4:5] or ","
-        text, skipped = rest, 1
+        delimiter, skipped = first_line.strip()[4:5] or ",", 1
     else:
         delimiter = sniff_delimiter(first_line)
     try:
-        grid = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
+        grid = _read_grid(path, encoding, delimiter, skipped)
+    except UnicodeDecodeError:  # valid UTF-8 at the start only: a Windows-1252 file
+        encoding = _single_byte_encoding(path)
+        grid = _read_grid(path, encoding, delimiter, skipped)
     except pd.errors.ParserError:
+        text = Path(path).read_bytes().decode(encoding, errors="replace")
+        if skipped:
+            text = text.partition("\n")[2]
         raise _ragged_row_error(path, text, delimiter, skipped) from None
     except pd.errors.EmptyDataError:
         raise InputError("the file has no header row", path=path, row=1) from None
-    grid = grid.fillna("")  # short records: missing trailing fields are empty cells
+    short = grid.isna().any(axis=1)  # empty cells are "", so NaN marks a record cut short
+    if short.any():
+        number = int(short.to_numpy().argmax())
+        fields = int(grid.iloc[number].notna().sum())
+        raise InputError(
+            f"has {fields} fields but the header has {grid.shape[1]}; the file may be cut off "
+            "or a line break is not quoted",
+            path=path,
+            row=number + 1 + skipped,
+        )
     header = [str(cell).strip() for cell in grid.iloc[0]]
     if not any(header):
         raise InputError(
@@ -112,6 +131,21 @@ def read_text_table(path: Path) -> TextTable:
     blank = (frame == "").all(axis=1)
     return TextTable(
         frame=frame[~blank], encoding=encoding, delimiter=delimiter, header_row=1 + skipped
+    )
+
+
+def _read_grid(path: Path, encoding: str, delimiter: str, skipped: int) -> pd.DataFrame:
+    """All cells of the file as strings (header included as the first row)."""
+    return pd.read_csv(
+        path,
+        sep=delimiter,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        engine="c",
+        encoding=encoding,
+        skiprows=skipped,
     )
 
 

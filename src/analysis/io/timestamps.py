@@ -17,6 +17,9 @@ from analysis.errors import InputError
 #: Indonesian zone abbreviations and their UTC offsets in hours.
 INDONESIAN_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 
+ISO_WITH_ZONE = (
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+)
 _OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$", re.IGNORECASE)
 _ABBREV = re.compile(r"\s*\b(WIB|WITA|WIT)\s*$", re.IGNORECASE)
 
@@ -87,6 +90,9 @@ def parse_timestamps(
         Naming the first row whose value cannot be read as a date and time.
     """
     text = values.astype("str").fillna("").str.strip()
+    iso = text.str.match(ISO_WITH_ZONE).to_numpy(dtype=bool, na_value=False)
+    if iso.any():
+        text = text.where(~iso, "")
     bare, offsets = split_zones(text)
     order = _resolve_order(bare, date_order)
     parsed = _parse_local(bare, order)
@@ -109,7 +115,23 @@ def parse_timestamps(
     if has_offset.any():
         shift = pd.to_timedelta(offsets[has_offset].astype(float), unit="min")
         out[has_offset] = (parsed[has_offset] - shift).dt.tz_localize("UTC")
+    if iso.any():
+        out[iso] = _parse_iso(values.astype("str")[iso], path, column)
     return out
+
+
+def _parse_iso(values: pd.Series, path, column) -> pd.Series:
+    """ISO 8601 values with ``Z`` or an offset (ODK, Kobo, APIs), converted to UTC."""
+    parsed = pd.to_datetime(values.str.strip(), utc=True, format="ISO8601", errors="coerce")
+    if parsed.isna().any():
+        row = parsed[parsed.isna()].index[0]
+        raise InputError(
+            f'"{values[row]}" is not a valid ISO 8601 date and time',
+            path=path,
+            row=int(row),
+            column=column,
+        )
+    return parsed
 
 
 FAST_FORMATS = {

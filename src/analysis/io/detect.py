@@ -1,0 +1,348 @@
+"""Recognise which tool exported a survey file and read it with the matching reader.
+
+The extension says which family a file belongs to (``.sav`` SPSS, ``.dta`` Stata, ``.xlsx``
+workbook, ``.csv``/``.tsv``/``.txt`` delimited text) and the first bytes must agree. Workbooks and
+text files are then told apart by their header row (export_formats.md §9.2): a Google Forms
+timestamp first column, Qualtrics ``StartDate`` + ``ResponseId`` (or ``V1`` ... ``V10``),
+KoboToolbox ``_uuid`` + ``_submission_time``, ODK Central ``SubmissionDate`` + ``KEY``. Anything
+else is a plain table, read with the configured timestamp and id columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io.excel import read_google_forms_xlsx, read_xlsx_table
+from analysis.io.google_forms import looks_like_google_forms, read_google_forms
+from analysis.io.kobo import ISO_WITH_OFFSET, parse_iso_timestamps, read_kobo, read_odk
+from analysis.io.qualtrics import LEGACY_IDS, read_qualtrics
+from analysis.io.raw import RawSurvey
+from analysis.io.spss import read_spss, read_stata
+from analysis.io.text import decode_file, read_text_table, sniff_delimiter
+from analysis.io.timestamps import parse_timestamps
+
+#: Extension -> the kind of content it must hold.
+EXTENSIONS = {
+    ".csv": "text",
+    ".tsv": "text",
+    ".txt": "text",
+    ".xlsx": "zip",
+    ".xlsm": "zip",
+    ".sav": "spss",
+    ".zsav": "spss",
+    ".dta": "stata",
+}
+
+KIND_NAMES = {
+    "text": "delimited text",
+    "zip": "a ZIP container (an .xlsx workbook, or a zipped export such as ODK's .csv.zip)",
+    "spss": "an SPSS data file",
+    "stata": "a Stata data file",
+    "ole": "an old-style Excel .xls workbook",
+    "binary": "binary data",
+}
+
+#: Header fingerprints tried on text and workbook files, in order:
+#: (format, what it looks for, test on (headers, normalised header set)).
+FINGERPRINTS = (
+    (
+        "google_forms",
+        "first column Timestamp / Stempel waktu / Carimbo de data/hora / Marca temporal",
+        lambda headers, names: looks_like_google_forms(headers),
+    ),
+    (
+        "qualtrics",
+        "StartDate and ResponseId, or V1 ... V10 (legacy)",
+        lambda headers, names: (
+            tuple(headers[: len(LEGACY_IDS)]) == LEGACY_IDS or {"startdate", "responseid"} <= names
+        ),
+    ),
+    (
+        "kobo",
+        "_submission_time and _uuid (or _id)",
+        lambda headers, names: "_submission_time" in names and bool(names & {"_uuid", "_id"}),
+    ),
+    ("odk", "SubmissionDate and KEY", lambda headers, names: {"submissiondate", "key"} <= names),
+)
+
+COMMON_OPTIONS = frozenset({"timezone"})
+TABLE_OPTIONS = frozenset({"timezone", "date_order", "timestamp_column", "id_column", "sheet"})
+
+
+def detect_format(path: Path) -> str:
+    """Return the format of ``path``: one of the keys of :data:`READERS`.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, its extension is not supported, or its content does not
+        match its extension (e.g. a ``.sav`` that is not an SPSS file); the message lists what
+        was tried.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("the file does not exist", path=path)
+    extension = path.suffix.lower()
+    if extension not in EXTENSIONS:
+        raise InputError(
+            f'the extension "{extension}" is not a survey format this package reads',
+            path=path,
+            hint="tried extensions: "
+            + ", ".join(EXTENSIONS)
+            + ("; save an .xls workbook again as .xlsx" if extension == ".xls" else ""),
+        )
+    with path.open("rb") as handle:
+        kind = content_kind(handle.read(512))
+    if kind != EXTENSIONS[extension]:
+        raise InputError(
+            f"the extension {extension} means {KIND_NAMES[EXTENSIONS[extension]]}, but the "
+            f"content is {KIND_NAMES[kind]}",
+            path=path,
+            hint="give the file the extension of what it holds, or export it again",
+        )
+    if kind == "spss":
+        return "spss"
+    if kind == "stata":
+        return "stata"
+    if kind == "zip":
+        return fingerprint(list(read_xlsx_table(path)[0].columns)) or "xlsx"
+    return fingerprint(text_headers(path)) or "csv"
+
+
+def content_kind(head: bytes) -> str:
+    """Classify a file by its first bytes: a key of :data:`KIND_NAMES`."""
+    if head[:4] in (b"$FL2", b"$FL3"):
+        return "spss"
+    old_stata = len(head) > 2 and 0x66 <= head[0] <= 0x73 and head[1] in (1, 2) and head[2] == 1
+    if head.startswith(b"<stata_dta>") or old_stata:
+        return "stata"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return "text"
+
+
+def text_headers(path: Path) -> list[str]:
+    """The header row of a delimited text file (after an Excel ``sep=`` line, if any)."""
+    try:
+        text, _ = decode_file(path)
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"cannot be decoded as text ({error})", path=path, hint="save it as CSV UTF-8"
+        ) from error
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep="):
+        delimiter, text = first.strip()[4:5] or ",", rest
+    else:
+        delimiter = sniff_delimiter(first)
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    return [cell.strip() for cell in header]
+
+
+def fingerprint(headers: list[str]) -> str | None:
+    """The export tool whose header fingerprint ``headers`` match (see :data:`FINGERPRINTS`)."""
+    names = {_normal(h) for h in headers}
+    return next((fmt for fmt, _, test in FINGERPRINTS if test(headers, names)), None)
+
+
+def _normal(header: str) -> str:
+    """Case-folded header without accents or surrounding spaces."""
+    decomposed = unicodedata.normalize("NFKD", str(header).strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def read_plain_table(
+    path: Path,
+    timezone: str = "UTC",
+    date_order: str = "auto",
+    timestamp_column: str | None = None,
+    id_column: str | None = None,
+    sheet: str | None = None,
+) -> RawSurvey:
+    """Read a survey table no fingerprint recognises (CSV/TSV, or one sheet of an XLSX).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    timezone, date_order
+        For ``timestamp_column`` values without a zone; see
+        :func:`analysis.io.timestamps.parse_timestamps`. ISO values with ``Z`` or an offset are
+        converted with it.
+    timestamp_column : str, optional
+        Header of the submission time column.
+    id_column : str, optional
+        Header of the response id column.
+    sheet : str, optional
+        Worksheet of an XLSX file (the first when omitted).
+
+    Returns
+    -------
+    RawSurvey
+        ``format="csv"`` or ``"xlsx"``; roles ``submitted_at`` (``_submitted_at``,
+        ``datetime64[ns, UTC]``) when ``timestamp_column`` is given and ``response_id`` when
+        ``id_column`` is; ``question_text``, ``value_labels``, ``missing_codes`` empty; ``notes``
+        say how the file was read.
+    """
+    path = Path(path)
+    if EXTENSIONS.get(path.suffix.lower()) == "zip":
+        frame, name = read_xlsx_table(path, sheet)
+        raw = RawSurvey(frame=frame, path=path, format="xlsx", notes=[f'read sheet "{name}"'])
+    else:
+        table = read_text_table(path)
+        raw = RawSurvey(
+            frame=table.frame,
+            path=path,
+            format="csv",
+            notes=[f"read with encoding {table.encoding}, delimiter {table.delimiter!r}"],
+        )
+    if raw.frame.empty:
+        raise InputError("has a header row but no data rows", path=path, row=2)
+    for option, column in (("timestamp_column", timestamp_column), ("id_column", id_column)):
+        if column is not None:
+            require_column(raw, column, option)
+    if id_column is not None:
+        raw.roles["response_id"] = id_column
+    if timestamp_column is not None:
+        raw.frame["_submitted_at"] = parse_any_timestamps(
+            raw.frame[timestamp_column], timezone, date_order, path, timestamp_column
+        )
+        raw.roles["submitted_at"] = "_submitted_at"
+        raw.notes.append(f'submitted_at from "{timestamp_column}", zone-less times in {timezone}')
+    return raw
+
+
+def parse_any_timestamps(
+    values: pd.Series, timezone: str, date_order: str, path=None, column: str | None = None
+) -> pd.Series:
+    """Parse a column mixing survey-style times and ISO times with an offset, to UTC.
+
+    ISO values ending in ``Z`` or an offset go through
+    :func:`analysis.io.kobo.parse_iso_timestamps`, the rest through
+    :func:`analysis.io.timestamps.parse_timestamps`.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    iso = text.str.contains(ISO_WITH_OFFSET, regex=True)
+    out = parse_timestamps(text.where(~iso, ""), timezone, date_order, path=path, column=column)
+    if iso.any():
+        out[iso] = parse_iso_timestamps(text[iso], timezone, path, column)
+    return out
+
+
+def require_column(raw: RawSurvey, column: str, option: str) -> None:
+    """Raise InputError (row 1, closest header as hint) unless ``column`` is in ``raw``."""
+    if column in raw.frame.columns:
+        return
+    headers = [str(c) for c in raw.frame.columns]
+    close = difflib.get_close_matches(column, headers, n=1, cutoff=0.6)
+    raise InputError(
+        f"the configured {option} is not a header of the file",
+        path=raw.path,
+        row=1,
+        column=column,
+        hint=f'closest header: "{close[0]}"' if close else None,
+    )
+
+
+def _read_google_forms(
+    path: Path, timezone: str = "Asia/Jakarta", date_order: str = "auto"
+) -> RawSurvey:
+    if EXTENSIONS.get(path.suffix.lower()) == "zip":
+        return read_google_forms_xlsx(path, timezone, date_order)
+    return read_google_forms(path, timezone, date_order)
+
+
+#: Format -> (reader, options it takes). ``duration_column`` is handled for every format.
+READERS = {
+    "google_forms": (_read_google_forms, frozenset({"timezone", "date_order"})),
+    "qualtrics": (read_qualtrics, frozenset({"timezone", "date_order"})),
+    "kobo": (read_kobo, COMMON_OPTIONS),
+    "odk": (read_odk, COMMON_OPTIONS),
+    "spss": (read_spss, COMMON_OPTIONS),
+    "stata": (read_stata, COMMON_OPTIONS),
+    "csv": (read_plain_table, TABLE_OPTIONS),
+    "xlsx": (read_plain_table, TABLE_OPTIONS),
+}
+
+
+def read_survey(path: Path, fmt: str = "auto", **options) -> RawSurvey:
+    """Read a survey export of any supported format.
+
+    Parameters
+    ----------
+    path : Path
+        The export file.
+    fmt : str
+        ``auto`` (see :func:`detect_format`) or a key of :data:`READERS`.
+    **options
+        ``timezone`` (all formats), ``date_order`` (Google Forms, Qualtrics, plain tables),
+        ``timestamp_column``, ``id_column``, ``sheet`` (plain tables) and ``duration_column``
+        (all formats: a column of seconds that becomes the ``duration_seconds`` role). An option
+        the format cannot use is ignored with a note unless it is None or ``"auto"``.
+
+    Returns
+    -------
+    RawSurvey
+        As returned by the format's reader (see each reader for its roles, ``question_text``,
+        ``value_labels``, ``missing_codes`` and ``notes``), plus the ``duration_column`` role.
+
+    Raises
+    ------
+    InputError
+        Unknown format or option, undetectable file, or any problem the reader finds.
+    """
+    path = Path(path)
+    known = set().union(*(accepted for _, accepted in READERS.values())) | {"duration_column"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise InputError(
+            f"unknown reader option {unknown[0]}",
+            path=path,
+            hint="options: " + ", ".join(sorted(known)),
+        )
+    detected = fmt == "auto"
+    if detected:
+        fmt = detect_format(path)
+    if fmt not in READERS:
+        raise InputError(
+            f'unknown survey format "{fmt}"', path=path, hint="formats: auto, " + ", ".join(READERS)
+        )
+    reader, accepted = READERS[fmt]
+    raw = reader(path, **{k: v for k, v in options.items() if k in accepted})
+    if detected and fmt in ("csv", "xlsx"):
+        tried = "; ".join(f"{name}: {what}" for name, what, _ in FINGERPRINTS)
+        raw.notes.append(f"no export tool recognised (tried {tried}): read as a plain table")
+    _apply_options(raw, fmt, accepted, options)
+    return raw
+
+
+def _apply_options(raw: RawSurvey, fmt: str, accepted: frozenset, options: dict) -> None:
+    """Note options the reader could not use and apply ``duration_column``."""
+    ignored = {
+        k: v
+        for k, v in options.items()
+        if k not in accepted | {"duration_column"} and v not in (None, "auto")
+    }
+    raw.notes.extend(
+        f"option {k}={v!r} does not apply to {fmt} files; ignored" for k, v in ignored.items()
+    )
+    duration = options.get("duration_column")
+    if duration is None:
+        return
+    require_column(raw, duration, "duration_column")
+    if raw.roles.get("duration_seconds") not in (None, duration):
+        raw.notes.append(
+            f'duration from the configured column "{duration}" instead of '
+            f'"{raw.roles["duration_seconds"]}"'
+        )
+    raw.roles["duration_seconds"] = duration

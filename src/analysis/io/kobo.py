@@ -1,0 +1,227 @@
+"""KoboToolbox (CSV / XLSX) and ODK Central (CSV) submission exports read into a RawSurvey.
+
+Both come from XLSForms: one column per question (group paths ``grp/q`` in Kobo, ``grp-q`` in
+ODK Central), device times ``start``/``end`` with a UTC offset, and server columns appended by
+the tool (Kobo ``_id``, ``_uuid``, ``_submission_time`` in UTC without an offset,
+``_validation_status``, ``_notes``, ``_status``, ``_submitted_by``, ``__version__``, ``_tags``,
+``_index``; ODK ``SubmissionDate`` ending in ``Z``, ``meta-instanceID``, ``KEY``,
+``ReviewState``). All columns are kept as exported.
+select_multiple questions keep both the space-separated summary column and the ``q/option``
+0/1 columns.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io.excel import list_sheets, read_xlsx_table
+from analysis.io.raw import RawSurvey
+from analysis.io.text import read_text_table
+
+#: ISO 8601 date-time ending in ``Z`` or a UTC offset (``+02``, ``+07:00``, ``-0500``).
+ISO_WITH_OFFSET = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def read_kobo(path: Path, timezone: str = "UTC") -> RawSurvey:
+    """Read a KoboToolbox data export (CSV with ``;`` or ``,``, or the first sheet of an XLSX).
+
+    Parameters
+    ----------
+    path : Path
+        The export, downloaded with XML or label headers and any group separator.
+    timezone : str
+        Zone for ``start``/``end`` values written without an offset (Kobo writes one).
+
+    Returns
+    -------
+    RawSurvey
+        ``format="kobo"``, index = spreadsheet row. Roles: ``submitted_at``
+        (``_submission_time``, server time in UTC, parsed into ``_submitted_at``),
+        ``response_id`` (``_uuid``, else ``_id``), ``status`` (``_validation_status``) when
+        present, ``started_at`` (``start`` parsed into ``_started_at``) and ``duration_seconds``
+        (``end - start`` in ``_duration_seconds``) when the form records ``start``/``end``.
+        ``question_text``, ``value_labels``, ``missing_codes`` empty (the export holds either
+        names or labels as headers, never both). ``notes``: how the file was read, the
+        select_multiple option columns kept, and worksheets (repeat groups) not read.
+
+    Raises
+    ------
+    InputError
+        Missing ``_submission_time``/``_uuid``, no data rows, an empty server column in some row
+        (a cut-off line), or a time that is not ISO 8601.
+    """
+    path = Path(path)
+    frame, notes = _read_table(path)
+    id_column = "_uuid" if "_uuid" in frame.columns else "_id"
+    _require(frame, ("_submission_time", id_column), path, "a KoboToolbox export")
+    raw = RawSurvey(frame=frame, path=path, format="kobo", notes=notes)
+    raw.roles["response_id"] = id_column
+    _submitted(raw, "_submission_time")
+    if "_validation_status" in frame.columns:
+        raw.roles["status"] = "_validation_status"
+    _device_times(raw, timezone)
+    _note_options(raw)
+    return raw
+
+
+def read_odk(path: Path, timezone: str = "UTC") -> RawSurvey:
+    """Read an ODK Central ``submissions.csv`` (unzipped from the ``.csv.zip`` download).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file (or the same table saved as ``.xlsx``).
+    timezone : str
+        Zone for ``start``/``end`` values written without an offset.
+
+    Returns
+    -------
+    RawSurvey
+        ``format="odk"``, index = spreadsheet row. Roles: ``submitted_at`` (``SubmissionDate``,
+        ISO UTC, parsed into ``_submitted_at``), ``response_id`` (``meta-instanceID``, else
+        ``KEY``), ``status`` (``ReviewState``) when present, ``started_at`` and
+        ``duration_seconds`` (``_started_at``, ``_duration_seconds``) from ``start``/``end``
+        when the form records them. ``question_text``, ``value_labels``, ``missing_codes``
+        empty. ``notes``: how the file was read and the select_multiple option columns kept
+        (``?splitSelectMultiples=true``).
+
+    Raises
+    ------
+    InputError
+        Missing ``SubmissionDate``/``KEY``, no data rows, an empty ``SubmissionDate`` or ``KEY``
+        in some row (a cut-off line), or a time that is not ISO 8601.
+    """
+    path = Path(path)
+    frame, notes = _read_table(path)
+    _require(frame, ("SubmissionDate", "KEY"), path, "an ODK Central export")
+    raw = RawSurvey(frame=frame, path=path, format="odk", notes=notes)
+    raw.roles["response_id"] = "meta-instanceID" if "meta-instanceID" in frame.columns else "KEY"
+    _submitted(raw, "SubmissionDate")
+    if "ReviewState" in frame.columns:
+        raw.roles["status"] = "ReviewState"
+    _device_times(raw, timezone)
+    _note_options(raw)
+    return raw
+
+
+def parse_iso_timestamps(
+    values: pd.Series, timezone: str, path=None, column: str | None = None
+) -> pd.Series:
+    """Parse ISO 8601 date-times to ``datetime64[ns, UTC]``.
+
+    Values ending in ``Z`` or an offset (``2015-06-02T15:24:29.515+02``) are converted with it;
+    values without one are local times in ``timezone``. ``""``/NA give NaT.
+
+    Raises
+    ------
+    InputError
+        Naming the first row whose value is not an ISO 8601 date-time.
+    """
+    check_timezone(timezone, path=path)
+    text = values.astype("string").fillna("").str.strip()
+    has_offset = text.str.contains(ISO_WITH_OFFSET, regex=True)
+    aware = pd.to_datetime(text.where(has_offset), utc=True, format="ISO8601", errors="coerce")
+    naive = pd.to_datetime(
+        text.where(~has_offset & (text != "")), format="ISO8601", errors="coerce"
+    )
+    local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    out = aware.where(has_offset, local.dt.tz_convert("UTC")).astype("datetime64[ns, UTC]")
+    bad = (text != "") & out.isna()
+    if bad.any():
+        row = bad[bad].index[0]
+        raise InputError(
+            f'"{values[row]}" is not an ISO 8601 date and time',
+            path=path,
+            row=int(row),
+            column=column,
+            hint="expected e.g. 2015-06-02T15:24:29.515+02:00",
+        )
+    return out
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The export as a string frame (CSV/TSV, or the first sheet of an XLSX) and read notes."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        frame, sheet = read_xlsx_table(path)
+        notes = [f'read sheet "{sheet}"']
+        others = [name for name in list_sheets(path) if name != sheet]
+        if others:
+            notes.append("repeat-group sheets not read: " + ", ".join(others))
+        return frame, notes
+    table = read_text_table(path)
+    return table.frame, [f"read with encoding {table.encoding}, delimiter {table.delimiter!r}"]
+
+
+def check_timezone(zone: str, path=None, row: int | None = None, column: str | None = None) -> None:
+    """Raise InputError unless ``zone`` is an IANA time zone name such as ``Asia/Jakarta``."""
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise InputError(
+            f'"{zone}" is not an IANA time zone',
+            path=path,
+            row=row,
+            column=column,
+            hint="e.g. Asia/Jakarta, UTC",
+        ) from error
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: Path, what: str) -> None:
+    """Raise unless ``columns`` exist, there are data rows and every row fills ``columns``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"has no column {', '.join(missing)}, expected in {what}",
+            path=path,
+            row=1,
+            column=missing[0],
+        )
+    if frame.empty:
+        raise InputError("has a header row but no submissions", path=path, row=2)
+    for column in columns:
+        empty = frame[column].fillna("").str.strip() == ""
+        if empty.any():
+            raise InputError(
+                "is empty, but the server fills it in every submission; the line may be cut off",
+                path=path,
+                row=int(empty[empty].index[0]),
+                column=column,
+            )
+
+
+def _submitted(raw: RawSurvey, column: str) -> None:
+    """Parse the server submission time (UTC) into ``_submitted_at``."""
+    raw.frame["_submitted_at"] = parse_iso_timestamps(raw.frame[column], "UTC", raw.path, column)
+    raw.roles["submitted_at"] = "_submitted_at"
+    raw.notes.append(f'submitted_at from "{column}" (server time, UTC)')
+
+
+def _device_times(raw: RawSurvey, timezone: str) -> None:
+    """Fill ``started_at`` from ``start`` and ``duration_seconds`` from ``end - start``."""
+    frame = raw.frame
+    if "start" not in frame.columns:
+        return
+    frame["_started_at"] = parse_iso_timestamps(frame["start"], timezone, raw.path, "start")
+    raw.roles["started_at"] = "_started_at"
+    if "end" in frame.columns:
+        ended = parse_iso_timestamps(frame["end"], timezone, raw.path, "end")
+        frame["_duration_seconds"] = (
+            (ended - frame["_started_at"]).dt.total_seconds().astype("Float64")
+        )
+        raw.roles["duration_seconds"] = "_duration_seconds"
+        raw.notes.append("duration = end - start (device clock, offsets applied)")
+
+
+def _note_options(raw: RawSurvey) -> None:
+    """Note the select_multiple ``question/option`` columns (their question is also a column)."""
+    names = set(map(str, raw.frame.columns))
+    options = [c for c in names if "/" in c and c.rsplit("/", 1)[0] in names]
+    if options:
+        raw.notes.append(
+            f"{len(options)} select_multiple option columns (question/option, "
+            "1 = ticked) kept next to their summary columns"
+        )

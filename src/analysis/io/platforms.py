@@ -1,0 +1,600 @@
+"""Read social-media post exports (Meta, YouTube, X, TikTok, CrowdTangle) into the posts table.
+
+:func:`read_posts` reads one export file of one agency on one platform and returns a table
+conforming to :data:`analysis.tables.POSTS`. The format is given or fingerprinted from the header
+row (:func:`detect_format`); headers are matched through :data:`FORMATS`, an alias table compared
+case-, accent- and whitespace-insensitively (a UTF-8 BOM is removed by the text reader).
+
+Formats and what becomes of their columns
+    ``meta_instagram``
+        Meta Business Suite Instagram content CSV. ``Likes``/``Comments``/``Shares`` are used as
+        they are, ``Views`` (older files: ``Impressions``) and ``Reach``; ``Saves`` is not used.
+    ``meta_facebook``
+        Business Suite Facebook post CSV. ``Reactions`` (all reaction types) become ``likes``;
+        the text is ``Title``, falling back to ``Description``. ``Date`` holds the reporting
+        period (``Lifetime``) on every row and is ignored.
+    ``youtube_studio``
+        YouTube Studio ``Table data.csv``. The ``Total`` row is left out and reported in
+        ``attrs["skipped_rows"]``. ``Comments added`` are the comments; ``Shares`` only where the
+        export has the column; ``reach`` is NA. ``Subscribers`` (gained per video) is not a
+        follower count and is not used.
+    ``x_classic`` / ``x_new``
+        X "Tweet activity" export and the 2024- account-analytics post export. Retweets /
+        ``Reposts`` become ``shares`` (the new export's ``Shares`` column counts link/DM shares
+        and is not used); ``replies`` are the comments; ``impressions`` become ``views``. The post
+        ID is taken from the permalink (``/status/<id>``) because Excel mangles ``Tweet id``.
+    ``tiktok_studio``
+        TikTok Studio per-video export; the ID comes from ``Video link`` (``/video/<id>``).
+    ``crowdtangle``
+        CrowdTangle historical CSV (Facebook or Instagram). ``likes`` is the sum of all reaction
+        columns present (``Likes``, ``Love``, ``Wow``, ``Haha``, ``Sad``, ``Angry``, ``Care``) to
+        match Business Suite's ``Reactions``; ``followers_at_post`` is ``Followers at Posting``
+        (older files: ``Likes at Posting``); the ID is taken from ``URL``.
+
+Text is stripped and its line endings become ``\\n``; empty text is NA. Times are converted to
+UTC: an explicit offset or zone (``+0000``, ``EDT``, ``WIB``) is respected; naive times and
+date-only values (YouTube, new X) are local times in ``timezone``. Slash dates are month-first
+unless a value shows otherwise or the time header is a day-first language's. Aliases other than
+the English headers come from localized exports cited in the export-format reference; the
+Indonesian Meta headers there are *likely forms* not yet seen in a real file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io.numbers import parse_counts
+from analysis.io.text import read_text_table
+from analysis.tables import PLATFORMS, POSTS, check_table, conform
+
+COUNTS = ("likes", "comments", "shares", "views", "reach")
+TOTAL_LABELS = frozenset({"total", "totals", "jumlah", "total keseluruhan", "合计", "总计"})
+#: Zone abbreviations accepted after a time, in minutes east of UTC.
+ZONE_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WIB": 420,
+    "WITA": 480,
+    "WIT": 540,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+    "CET": 60,
+    "CEST": 120,
+    "BST": 60,
+    "SGT": 480,
+    "JST": 540,
+    "AEST": 600,
+    "AEDT": 660,
+}
+#: Localized time headers whose UI writes day-first slash dates.
+DAY_FIRST_HEADERS = frozenset({"horario de publicacao", "waktu publikasi", "hora de publicacion"})
+
+_META_TIMES = (
+    "{dm} %H:%M",
+    "{dm} %H:%M:%S",
+    "{dm} %I:%M %p",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+)
+_ZONE = re.compile(
+    r"^(?P<bare>.*\d:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
+    r"(?P<zone>Z|(?:GMT|UTC)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})$"
+)
+_EXCEL_NUMBER = r"^\d(?:[.,]\d+)?[eE]\+\d+$"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """How one export format maps onto the posts table.
+
+    Attributes
+    ----------
+    name : str
+        Format id used in study configs.
+    platforms : tuple of str
+        Platforms the format can hold.
+    fingerprint : tuple of str
+        Roles whose headers must all be present for ``fmt="auto"`` to pick this format.
+    required : tuple of tuple of str
+        Groups of roles; at least one role of each group must be present.
+    columns : dict
+        Role -> accepted headers, English verbatim header first.
+    times : tuple of str
+        ``strftime`` formats tried in order for the publish time (``{dm}`` = slash date).
+    link_id : str or None
+        Regex whose group 1 takes the post ID from the permalink (preferred over the ID column).
+    post_type : str or None
+        Constant post type when the export has no type column.
+    summed : frozenset of str
+        Roles whose matched columns are added up instead of taking the first.
+    """
+
+    name: str
+    platforms: tuple[str, ...]
+    fingerprint: tuple[str, ...]
+    required: tuple[tuple[str, ...], ...]
+    columns: dict[str, tuple[str, ...]]
+    times: tuple[str, ...]
+    link_id: str | None = None
+    post_type: str | None = None
+    summed: frozenset[str] = field(default_factory=frozenset)
+
+
+_META_COMMON = {
+    "post_id": ("Post ID", "Identificação da publicação", "ID Postingan"),
+    "published_at": ("Publish time", "Horário de publicação", "Waktu publikasi"),
+    "post_type": ("Post type", "Tipo de publicação", "Jenis postingan"),
+    "permalink": ("Permalink", "Link permanente"),
+    "comments": ("Comments", "Comentários", "Komentar"),
+    "shares": ("Shares", "Compartilhamentos", "Dibagikan"),
+    "views": ("Views", "Visualizações", "Tayangan", "Impressions"),
+    "reach": ("Reach", "Alcance", "Jangkauan"),
+}
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat(
+            "meta_instagram",
+            ("instagram",),
+            ("post_id", "account", "published_at"),
+            (("post_id",), ("published_at",)),
+            {
+                **_META_COMMON,
+                "account": ("Account username", "Nome de usuário da conta"),
+                "text": ("Description", "Descrição", "Deskripsi"),
+                "likes": ("Likes", "Curtidas"),
+            },
+            _META_TIMES,
+        ),
+        ExportFormat(
+            "meta_facebook",
+            ("facebook",),
+            ("post_id", "account", "published_at"),
+            (("post_id",), ("published_at",)),
+            {
+                **_META_COMMON,
+                "account": ("Page ID",),
+                "text": ("Title", "Título", "Judul", "Description", "Descrição", "Deskripsi"),
+                "likes": ("Reactions", "Reações", "Reaksi", "Likes"),
+            },
+            _META_TIMES,
+        ),
+        ExportFormat(
+            "youtube_studio",
+            ("youtube",),
+            ("post_id", "text", "published_at"),
+            (("post_id",), ("published_at",)),
+            {
+                "post_id": ("Content",),
+                "text": ("Video title", "Título del vídeo"),
+                "published_at": ("Video publish time",),
+                "likes": ("Likes",),
+                "comments": ("Comments added",),
+                "shares": ("Shares",),
+                "views": ("Views", "Visualizaciones", "观看次数"),
+            },
+            ("%b %d, %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d %b %Y"),
+            post_type="Video",
+        ),
+        ExportFormat(
+            "x_classic",
+            ("x",),
+            ("post_id", "permalink", "published_at"),
+            (("post_id", "permalink"), ("published_at",)),
+            {
+                "post_id": ("Tweet id",),
+                "permalink": ("Tweet permalink",),
+                "text": ("Tweet text",),
+                "published_at": ("time",),
+                "likes": ("likes",),
+                "comments": ("replies",),
+                "shares": ("retweets",),
+                "views": ("impressions",),
+            },
+            ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"),
+            link_id=r"/status(?:es)?/(\d+)",
+        ),
+        ExportFormat(
+            "x_new",
+            ("x",),
+            ("post_id", "permalink", "published_at"),
+            (("post_id", "permalink"), ("published_at",)),
+            {
+                "post_id": ("Post id",),
+                "permalink": ("Post Link",),
+                "text": ("Post text",),
+                "published_at": ("Date",),
+                "likes": ("Likes",),
+                "comments": ("Replies",),
+                "shares": ("Reposts",),
+                "views": ("Impressions",),
+            },
+            ("%a, %b %d, %Y", "%b %d, %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"),
+            link_id=r"/status(?:es)?/(\d+)",
+        ),
+        ExportFormat(
+            "tiktok_studio",
+            ("tiktok",),
+            ("permalink", "published_at"),
+            (("permalink",), ("published_at",)),
+            {
+                "permalink": ("Video link", "Enlace del video", "Liên kết video"),
+                "text": ("Video title", "Título del video", "Tiêu đề"),
+                "published_at": ("Post time", "Hora de publicación"),
+                "likes": ("Total likes", "Me gusta totales", "Lượt thích"),
+                "comments": ("Total comments", "Comentarios totales"),
+                "shares": ("Total shares", "Veces compartido"),
+                "views": ("Total views", "Visualizaciones totales", "Lượt xem"),
+                "reach": ("Reach",),
+            },
+            ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "{dm} %H:%M", "{dm} %H:%M:%S", "{dm}"),
+            link_id=r"/(?:video|photo)/(\d+)",
+            post_type="Video",
+        ),
+        ExportFormat(
+            "crowdtangle",
+            ("facebook", "instagram"),
+            ("account", "published_at", "total"),
+            (("permalink",), ("published_at",)),
+            {
+                "account": ("User Name",),
+                "published_at": ("Post Created", "Created"),
+                "total": ("Total Interactions",),
+                "permalink": ("URL",),
+                "post_type": ("Type",),
+                "text": ("Message", "Description"),
+                "likes": ("Likes", "Love", "Wow", "Haha", "Sad", "Angry", "Care"),
+                "comments": ("Comments",),
+                "shares": ("Shares",),
+                "views": ("Post Views", "Views"),
+                "followers": ("Followers at Posting", "Likes at Posting"),
+            },
+            ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"),
+            link_id=r"/(?:posts|videos|p|reel|tv|permalink)/([^/?#]+)",
+            summed=frozenset({"likes"}),
+        ),
+    )
+}
+
+
+def normalise_header(header: str) -> str:
+    """Fold a header for matching: no BOM or accents, lower case, single spaces."""
+    text = unicodedata.normalize("NFKD", str(header).replace("\ufeff", "").replace("\u200b", ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+def read_posts(
+    path: str | Path,
+    *,
+    platform: str,
+    agency_id: str,
+    fmt: str = "auto",
+    timezone: str = "Asia/Jakarta",
+    followers: float | None = None,
+) -> pd.DataFrame:
+    """Read one platform export of one agency into the posts table.
+
+    Parameters
+    ----------
+    path : str or Path
+        The export file (CSV in any common encoding/delimiter).
+    platform : str
+        One of :data:`analysis.tables.PLATFORMS`; must be a platform the format holds.
+    agency_id : str
+        Written to every row.
+    fmt : str
+        A key of :data:`FORMATS`, or ``"auto"`` to fingerprint the header row.
+    timezone : str
+        IANA zone of naive publish times (Meta ``Publish time``, TikTok, date-only values).
+    followers : float, optional
+        Follower count used for ``followers_at_post`` where the export has none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly the :data:`analysis.tables.POSTS` columns: ``agency_id``, ``platform``,
+        ``post_id``, ``published_at`` (UTC), ``post_type``, ``text``, ``likes``, ``comments``,
+        ``shares``, ``views``, ``reach`` (Int64, NA where not exported), ``followers_at_post``,
+        ``source_file`` (file name), ``source_row`` (spreadsheet row). ``attrs`` holds ``format``,
+        ``encoding`` and ``skipped_rows``, a list of ``(source_row, reason)`` for rows left out
+        (``total row``, ``duplicate post id``).
+
+    Raises
+    ------
+    InputError
+        Unknown or undetectable format, platform mismatch, missing required column, or a value
+        that cannot be read (naming file, row and column).
+    """
+    path = Path(path)
+    table = read_text_table(path)
+    spec = _choose_format(table.frame.columns, fmt, platform, path)
+    cols = _resolve_columns(spec, table.frame.columns)
+    _check_required(spec, cols, table.frame.columns, path)
+    frame, skipped = _drop_total_rows(table.frame, cols, spec)
+    posts = _extract(frame, spec, cols, path, timezone)
+    posts, duplicates = _drop_duplicates(posts)
+    if followers is not None:
+        posts["followers_at_post"] = posts["followers_at_post"].fillna(float(followers))
+    posts = posts.assign(
+        agency_id=agency_id,
+        platform=platform,
+        source_file=path.name,
+        source_row=posts.index.to_numpy(dtype="int64"),
+    )
+    out = conform(posts.reset_index(drop=True), POSTS)[list(POSTS)]
+    check_table(out, POSTS, "posts")
+    out.attrs.update(
+        format=spec.name, encoding=table.encoding, skipped_rows=sorted(skipped + duplicates)
+    )
+    return out
+
+
+def detect_format(headers, path: str | Path | None = None) -> str:
+    """Return the format whose fingerprint headers all appear in ``headers``.
+
+    Raises
+    ------
+    InputError
+        When no format matches, listing each format tried and the headers it lacked.
+    """
+    headers = list(headers)
+    tried = []
+    for spec in FORMATS.values():
+        cols = _resolve_columns(spec, headers)
+        missing = [spec.columns[role][0] for role in spec.fingerprint if role not in cols]
+        if not missing:
+            return spec.name
+        tried.append(f"{spec.name} (lacks {', '.join(missing)})")
+    raise InputError(
+        "the header row matches no known post export format; tried " + "; ".join(tried),
+        path=path,
+        row=1,
+        column=headers[0] if headers else None,
+        hint="pass the format explicitly or check that this is a post-level export",
+    )
+
+
+def _choose_format(headers, fmt: str, platform: str, path: Path) -> ExportFormat:
+    """Resolve ``fmt`` (or detect it) and check that it can hold ``platform``."""
+    if fmt == "auto":
+        fmt = detect_format(headers, path)
+    if fmt not in FORMATS:
+        raise InputError(
+            f'unknown export format "{fmt}"',
+            path=path,
+            column="format",
+            hint="known: auto, " + ", ".join(FORMATS),
+        )
+    spec = FORMATS[fmt]
+    if platform not in PLATFORMS or platform not in spec.platforms:
+        raise InputError(
+            f'a {fmt} export cannot hold platform "{platform}"',
+            path=path,
+            column="platform",
+            hint="expected " + " or ".join(spec.platforms),
+        )
+    return spec
+
+
+def _resolve_columns(spec: ExportFormat, headers) -> dict[str, list[str]]:
+    """Map each role to the file's headers that match its aliases, in alias order."""
+    lookup: dict[str, str] = {}
+    for header in headers:
+        lookup.setdefault(normalise_header(header), header)
+    found = {}
+    for role, aliases in spec.columns.items():
+        names = [lookup[key] for key in map(normalise_header, aliases) if key in lookup]
+        if names:
+            found[role] = list(dict.fromkeys(names))
+    return found
+
+
+def _check_required(spec: ExportFormat, cols: dict, headers, path: Path) -> None:
+    """Raise InputError naming the first required column the file lacks."""
+    for group in spec.required:
+        if not any(role in cols for role in group):
+            wanted = [alias for role in group for alias in spec.columns[role]]
+            raise InputError(
+                f"a {spec.name} export needs the {spec.columns[group[0]][0]} column",
+                path=path,
+                row=1,
+                column=spec.columns[group[0]][0],
+                hint=f"accepted headers: {', '.join(wanted)}; found: {', '.join(headers)}",
+            )
+
+
+def _drop_total_rows(frame: pd.DataFrame, cols: dict, spec: ExportFormat):
+    """Remove summary rows (``Total``) and return them as ``(row, reason)`` pairs."""
+    key = cols.get("post_id", cols.get("permalink", [frame.columns[0]]))[0]
+    ident = frame[key].fillna("").str.strip().str.casefold()
+    first = frame[frame.columns[0]].fillna("").str.strip().str.casefold()
+    total = ident.isin(TOTAL_LABELS) | ((ident == "") & first.isin(TOTAL_LABELS))
+    return frame[~total], [(int(row), "total row") for row in frame.index[total]]
+
+
+def _drop_duplicates(posts: pd.DataFrame):
+    """Keep the first row of each post ID; return the others as ``(row, reason)`` pairs."""
+    repeated = posts["post_id"].duplicated(keep="first")
+    return posts[~repeated], [(int(row), "duplicate post id") for row in posts.index[repeated]]
+
+
+def _extract(
+    frame: pd.DataFrame, spec: ExportFormat, cols: dict, path: Path, timezone: str
+) -> pd.DataFrame:
+    """Build the canonical post columns from the export's columns (index = source row)."""
+    out = pd.DataFrame(index=frame.index)
+    out["post_id"] = _post_ids(frame, spec, cols, path)
+    time_col = cols["published_at"][0]
+    order = "dmy" if normalise_header(time_col) in DAY_FIRST_HEADERS else "mdy"
+    out["published_at"] = parse_times(
+        frame[time_col], spec.times, timezone, path=path, column=time_col, default_order=order
+    )
+    out["post_type"] = (
+        _text(frame, cols, "post_type")
+        if spec.post_type is None
+        else pd.Series(spec.post_type, index=frame.index, dtype="string")
+    )
+    out["text"] = _text(frame, cols, "text").str.replace(r"\r\n?", "\n", regex=True)
+    for role in COUNTS:
+        out[role] = _count(frame, cols, role, role in spec.summed, path)
+    out["followers_at_post"] = _count(frame, cols, "followers", False, path).astype("Float64")
+    return out
+
+
+def _text(frame: pd.DataFrame, cols: dict, role: str) -> pd.Series:
+    """First non-empty stripped value across the role's columns (NA when none)."""
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for name in cols.get(role, []):
+        value = frame[name].fillna("").str.strip()
+        out = out.fillna(value.where(value != ""))
+    return out
+
+
+def _count(frame: pd.DataFrame, cols: dict, role: str, summed: bool, path: Path) -> pd.Series:
+    """Parse the role's count column (or the sum of its columns); NA when absent."""
+    names = cols.get(role, [])[: None if summed else 1]
+    if not names:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    parsed = [parse_counts(frame[name], path=path, column=name) for name in names]
+    return pd.concat(parsed, axis=1).sum(axis=1, min_count=1).astype("Int64")
+
+
+def _post_ids(frame: pd.DataFrame, spec: ExportFormat, cols: dict, path: Path) -> pd.Series:
+    """Post IDs as strings: from the permalink where the format allows, else the ID column."""
+    ident = _text(frame, cols, "post_id")
+    column = cols.get("post_id", cols.get("permalink"))[0]
+    if spec.link_id and "permalink" in cols:
+        link = _text(frame, cols, "permalink")
+        ident = link.str.extract(spec.link_id, expand=False).astype("string").fillna(ident)
+        if "post_id" not in spec.columns:
+            ident = ident.fillna(link)
+    problems = {
+        "has no post ID": ident.isna(),
+        "holds a post ID mangled by Excel": ident.str.match(_EXCEL_NUMBER).fillna(False),
+    }
+    for message, bad in problems.items():
+        if bad.any():
+            row = int(bad[bad].index[0])
+            raise InputError(
+                f'"{frame.loc[row, column]}" {message}',
+                path=path,
+                row=row,
+                column=column,
+                hint="re-export the file and do not save it from Excel",
+            )
+    return ident
+
+
+def parse_times(
+    values: pd.Series,
+    formats: tuple[str, ...],
+    timezone: str,
+    *,
+    path=None,
+    column: str | None = None,
+    default_order: str = "mdy",
+) -> pd.Series:
+    """Parse publish times to ``datetime64[ns, UTC]``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Strings indexed by spreadsheet row.
+    formats : tuple of str
+        ``strftime`` formats tried in order; ``{dm}`` stands for the slash date in the column's
+        day/month order.
+    timezone : str
+        IANA zone of values without an offset or zone abbreviation.
+    path, column
+        For error messages.
+    default_order : {"mdy", "dmy"}
+        Slash-date order when no value has a day above 12.
+
+    Returns
+    -------
+    pandas.Series
+        UTC timestamps, same index.
+
+    Raises
+    ------
+    InputError
+        Naming the first row whose value is empty or matches none of ``formats``.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    parts = text.str.extract(_ZONE)
+    offset = _zone_minutes(parts["zone"])
+    bare = parts["bare"].where(offset.notna(), text).str.strip()
+    dm = "%d/%m/%Y" if _date_order(bare, default_order) == "dmy" else "%m/%d/%Y"
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for pattern in formats:
+        todo = parsed.isna() & (bare != "")
+        if todo.any():
+            parsed[todo] = pd.to_datetime(
+                bare[todo], format=pattern.replace("{dm}", dm), errors="coerce"
+            )
+    if parsed.isna().any():
+        row = parsed.index[parsed.isna()][0]
+        raise InputError(
+            f'"{values.loc[row]}" is not a publish time this reader knows',
+            path=path,
+            row=int(row),
+            column=column,
+            hint="expected e.g. " + ", ".join(formats[:2]).replace("{dm}", dm),
+        )
+    return _to_utc(parsed, offset, timezone)
+
+
+def _to_utc(parsed: pd.Series, offset: pd.Series, timezone: str) -> pd.Series:
+    """Naive times plus an offset in minutes (NA: local time in ``timezone``) to UTC.
+
+    Ambiguous local times (the repeated hour when daylight saving ends) are read as daylight
+    time; times in the skipped hour are moved forward.
+    """
+    out = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns, UTC]")
+    naive = offset.isna()
+    if naive.any():
+        daylight = np.ones(int(naive.sum()), dtype=bool)
+        local = parsed[naive].dt.tz_localize(
+            timezone, ambiguous=daylight, nonexistent="shift_forward"
+        )
+        out[naive] = local.dt.tz_convert("UTC")
+    if (~naive).any():
+        shift = pd.to_timedelta(offset[~naive].astype("float64"), unit="min")
+        out[~naive] = (parsed[~naive] - shift).dt.tz_localize("UTC")
+    return out
+
+
+def _zone_minutes(zone: pd.Series) -> pd.Series:
+    """Minutes east of UTC for each zone text (``+0700``, ``GMT+7``, ``EDT``); NA when none."""
+    zone = zone.str.strip().str.upper()
+    numeric = zone.str.extract(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2}):?(\d{2})?$")
+    minutes = pd.to_numeric(numeric[1]) * 60 + pd.to_numeric(numeric[2].fillna("0"))
+    minutes = minutes.where(numeric[0].ne("-").fillna(True), -minutes)
+    return minutes.astype("Float64").fillna(zone.map(ZONE_ABBREVIATIONS).astype("Float64"))
+
+
+def _date_order(bare: pd.Series, default: str) -> str:
+    """``"dmy"`` if a slash date's first number exceeds 12, ``"mdy"`` if its second does."""
+    numbers = bare.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2,4}").apply(pd.to_numeric)
+    if (numbers[0] > 12).any():
+        return "dmy"
+    if (numbers[1] > 12).any():
+        return "mdy"
+    return default

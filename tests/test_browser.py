@@ -1,0 +1,145 @@
+"""Finding headless Chromium, console errors over the DevTools pipe, screenshots."""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis.reporting import browser
+from analysis.reporting.browser import (
+    BrowserUnavailable,
+    console_errors,
+    find_chromium,
+    require_chromium,
+    screenshot,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "export"
+requires_chromium = pytest.mark.skipif(
+    find_chromium() is None,
+    reason="no Chromium/Chrome found: apt-get install chromium, or set CHROMIUM_EXECUTABLE",
+)
+
+
+def fake_executable(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def no_browsers(monkeypatch, tmp_path):
+    """An environment where no browser is installed: empty PATH, no macOS apps, no env var."""
+    monkeypatch.delenv(browser.CHROMIUM_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr(browser, "MACOS_APPS", ())
+    return tmp_path / "bin"
+
+
+def test_find_chromium_none_when_nothing_installed(no_browsers):
+    assert find_chromium() is None
+
+
+def test_find_chromium_prefers_environment_variable(no_browsers, monkeypatch, tmp_path):
+    fake_executable(no_browsers, "chromium")
+    chosen = fake_executable(tmp_path / "elsewhere", "my-chrome")
+    monkeypatch.setenv(browser.CHROMIUM_ENV, str(chosen))
+    assert find_chromium() == str(chosen)
+
+
+def test_find_chromium_ignores_a_broken_environment_variable(no_browsers, monkeypatch):
+    on_path = fake_executable(no_browsers, "google-chrome")
+    monkeypatch.setenv(browser.CHROMIUM_ENV, "/nonexistent/chrome")
+    with pytest.warns(UserWarning, match="not an executable"):
+        assert find_chromium() == str(on_path)
+
+
+def test_find_chromium_search_order_on_path(no_browsers):
+    fake_executable(no_browsers, "google-chrome-stable")
+    assert find_chromium() == str(no_browsers / "google-chrome-stable")
+    fake_executable(no_browsers, "chromium-browser")
+    assert find_chromium() == str(no_browsers / "chromium-browser")
+    fake_executable(no_browsers, "chromium")
+    assert find_chromium() == str(no_browsers / "chromium")
+
+
+def test_find_chromium_macos_app(no_browsers, monkeypatch, tmp_path):
+    app = fake_executable(tmp_path / "Google Chrome.app", "Google Chrome")
+    monkeypatch.setattr(browser, "MACOS_APPS", ("/nonexistent/app", str(app)))
+    assert find_chromium() == str(app)
+
+
+def test_require_chromium_explains_how_to_install(no_browsers):
+    with pytest.raises(BrowserUnavailable, match="apt-get install chromium"):
+        require_chromium()
+    with pytest.raises(BrowserUnavailable, match="CHROMIUM_EXECUTABLE"):
+        require_chromium("/nonexistent/chrome")
+
+
+def shell_script(folder: Path, body: str) -> str:
+    path = folder / "fake-chromium"
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_console_errors_reports_a_browser_that_exits(tmp_path):
+    chromium = shell_script(tmp_path, "echo 'unknown flag --foo' >&2\nexit 1")
+    with pytest.raises(RuntimeError, match="(?s)exited.*unknown flag --foo"):
+        console_errors(FIXTURES / "clean.html", chromium=chromium)
+
+
+def test_console_errors_gives_up_on_a_silent_browser(tmp_path):
+    chromium = shell_script(tmp_path, "exec sleep 60")
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match="did not answer"):
+        console_errors(FIXTURES / "clean.html", chromium=chromium, timeout=1)
+    assert time.perf_counter() - start < 10
+
+
+def test_console_errors_closes_its_pipes_when_the_browser_cannot_start(tmp_path):
+    broken = tmp_path / "not-a-program"
+    broken.write_bytes(b"\x00\x01 not an executable format")
+    broken.chmod(0o755)
+    open_fds = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(OSError):
+        console_errors(FIXTURES / "clean.html", chromium=str(broken))
+    assert len(os.listdir("/proc/self/fd")) == open_fds
+
+
+@pytest.mark.browser
+@requires_chromium
+class TestWithChromium:
+    def test_clean_page_reports_nothing(self):
+        assert console_errors(FIXTURES / "clean.html") == []
+
+    def test_uncaught_exception_is_reported(self):
+        errors = console_errors(FIXTURES / "script_error.html")
+        assert len(errors) == 1
+        assert errors[0].startswith("exception:")
+        assert "boom" in errors[0]
+
+    def test_missing_image_is_reported(self):
+        errors = console_errors(FIXTURES / "broken_image.html")
+        assert len(errors) == 1
+        assert "Failed to load resource" in errors[0]
+        assert "missing.png" in errors[0]
+
+    def test_console_error_call_is_reported(self):
+        assert console_errors(FIXTURES / "console_error.html") == ["console.error: kaput 42"]
+
+    def test_missing_page_raises(self, tmp_path):
+        with pytest.raises(FileNotFoundError):
+            console_errors(tmp_path / "absent.html")
+
+    def test_screenshot_has_the_window_size(self, tmp_path):
+        png = screenshot(FIXTURES / "clean.html", tmp_path / "shot.png", width=640, height=480)
+        header = png.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", header[16:24]) == (640, 480)
