@@ -110,3 +110,19 @@ def test_known_effects_are_recovered_within_their_confidence_intervals(
             total += 1
     # 95% intervals: with 30 intervals, at least 26 should cover (P(X <= 25) < 2 % for Bin(30, .95))
     assert covered >= 26, f"{covered} of {total} intervals cover the true slope"
+
+
+def test_every_export_row_is_a_post_or_in_the_post_ledger(demo_study):
+    out = processed_dir(demo_study)
+    posts = processed.read_partition(out, "posts")
+    skipped = processed.read_flat(out, "post_exclusions")
+    for source in demo_study.engagement:
+        for agency in demo_study.agencies:
+            path = demo_study.resolve(source.path.format(agency=agency.id))
+            rows = len(pd.read_csv(path, dtype=str, encoding="utf-8-sig"))
+            kept = ((posts["agency_id"] == agency.id) & (posts["source_file"] == path.name)).sum()
+            dropped = (
+                (skipped["agency_id"] == agency.id) & (skipped["source_file"] == path.name)
+            ).sum()
+            assert kept + dropped == rows, path
+    assert set(skipped["reason"]) <= {"total_row", "duplicate_post"}

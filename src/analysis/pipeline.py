@@ -61,24 +61,7 @@ def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
         The processed folder of the study.
     """
     cleaned = clean_survey(study)
-    posts = [
-        read_posts(
-            path,
-            platform=source.platform,
-            agency_id=agency.id,
-            fmt=source.format,
-            timezone=study.study.timezone,
-            followers=agency.followers.get(source.platform),
-        )
-        for source in study.engagement
-        for agency in study.agencies
-        if (path := study.resolve(source.path.format(agency=agency.id))).exists()
-    ]
-    all_posts = (
-        tables.conform(pd.concat(posts, ignore_index=True), tables.POSTS)
-        if posts
-        else tables.empty_table(tables.POSTS)
-    )
+    posts, skipped = read_engagement(study)
     summary = {
         "config_sha256": study.config_hash(),
         "inputs": {
@@ -88,13 +71,63 @@ def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
     }
     frames = {
         "responses": cleaned.responses,
-        "posts": all_posts,
+        "posts": posts,
+        "post_exclusions": skipped,
         "exclusions": cleaned.exclusions,
         "flags": cleaned.flags,
         "received": cleaned.received,
         "dropped_columns": cleaned.dropped_columns,
     }
     return processed.write_processed(paths.processed_dir(study, processed_dir), frames, summary)
+
+
+def read_engagement(study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read every agency's platform exports.
+
+    Returns
+    -------
+    tuple of DataFrame
+        The ``posts`` table (contract :data:`analysis.tables.POSTS`) and the ledger of export
+        rows that are not posts (contract :data:`analysis.tables.LEDGER`: ``total_row`` for
+        summary rows such as YouTube's "Total", ``duplicate_post`` for a repeated post id).
+    """
+    posts, skipped = [], []
+    for source in study.engagement:
+        for agency in study.agencies:
+            path = study.resolve(source.path.format(agency=agency.id))
+            if not path.exists():
+                continue
+            frame = read_posts(
+                path,
+                platform=source.platform,
+                agency_id=agency.id,
+                fmt=source.format,
+                timezone=study.study.timezone,
+                followers=agency.followers.get(source.platform),
+            )
+            posts.append(frame)
+            skipped += [
+                {
+                    "source_file": path.name,
+                    "source_row": row,
+                    "agency_id": agency.id,
+                    "reason": reason.replace(" ", "_").replace("post_id", "post"),
+                    "detail": f"{source.platform} export: {reason}",
+                    "action": "exclude",
+                }
+                for row, reason in frame.attrs.get("skipped_rows", [])
+            ]
+    all_posts = (
+        tables.conform(pd.concat(posts, ignore_index=True), tables.POSTS)
+        if posts
+        else tables.empty_table(tables.POSTS)
+    )
+    ledger = (
+        tables.conform(pd.DataFrame(skipped), tables.LEDGER)
+        if skipped
+        else tables.empty_table(tables.LEDGER)
+    )
+    return all_posts, ledger
 
 
 def run_report(

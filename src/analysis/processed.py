@@ -4,7 +4,8 @@ Layout under ``data/processed/<study>/``::
 
     responses/agency_id=<id>/part-0.parquet   analysed respondents
     posts/agency_id=<id>/part-0.parquet       engagement posts
-    exclusions.parquet, flags.parquet          the ledger
+    exclusions.parquet, flags.parquet          the survey ledger
+    post_exclusions.parquet                    export rows that are not posts (totals, repeats)
     received.parquet, dropped_columns.parquet  accounting and privacy records
     clean.json                                 input hashes, notes, counts
 
@@ -24,7 +25,7 @@ from analysis import tables
 from analysis.errors import InputError
 
 PARTITIONED = ("responses", "posts")
-FLAT = ("exclusions", "flags", "received", "dropped_columns")
+FLAT = ("exclusions", "flags", "received", "dropped_columns", "post_exclusions")
 
 
 def write_processed(out_dir: Path, frames: dict[str, pd.DataFrame], summary: dict) -> Path:
@@ -88,7 +89,8 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
 
 
 def read_flat(out_dir: Path, name: str) -> pd.DataFrame:
-    """Read a flat table: ``exclusions``, ``flags``, ``received`` or ``dropped_columns``."""
+    """Read a flat table (``exclusions``, ``flags``, ``received``, ``dropped_columns``,
+    ``post_exclusions``)."""
     path = out_dir / f"{name}.parquet"
     if not path.exists():
         raise InputError("no processed data here; run `python -m analysis clean` first", path=path)

@@ -397,7 +397,10 @@ class _DevToolsPipe:
         message = {"id": self._last_id, "method": method, "params": params}
         if session:
             message["sessionId"] = session
-        os.write(self._write, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._write, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise self._exited() from None
         return self._last_id
 
     def _receive(self, wait: float) -> list[dict] | None:
@@ -406,12 +409,18 @@ class _DevToolsPipe:
             return None
         chunk = os.read(self._read, 1 << 16)
         if not chunk:
-            raise RuntimeError(
-                f"Chromium exited (code {self.process.poll()}):\n{self._stderr_tail()}"
-            )
+            raise self._exited()
         self._buffer += chunk
         *complete, self._buffer = self._buffer.split(b"\0")
         return [json.loads(message) for message in complete]
+
+    def _exited(self) -> RuntimeError:
+        """The error for a browser that closed the pipe, with its exit code and stderr."""
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=3)
+        return RuntimeError(
+            f"Chromium exited (code {self.process.returncode}):\n{self._stderr_tail()}"
+        )
 
     def _stderr_tail(self) -> str:
         self._stderr.seek(0)
