@@ -99,7 +99,10 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     )
     ledger = _ledger(hits, agency, name)
     analysed = raw.frame.index.difference(hits.index[hits["action"] == "exclude"])
-    identifiers = privacy.find_identifier_columns(raw.frame, study.privacy.identifier_columns)
+    coded_columns = {i.column for c in study.constructs for i in c.items} | set(raw.roles.values())
+    identifiers = privacy.find_identifier_columns(
+        raw.frame, study.privacy.identifier_columns, skip_content=coded_columns
+    )
     responses = build_responses(
         study, raw, analysed, agency, reverse_key(study, ticked), demographics, duration, weight
     )

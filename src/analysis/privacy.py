@@ -34,7 +34,9 @@ NAME_HINTS = {
 KEY_FILE = Path.home() / ".config" / "analysis" / "pseudonym.key"
 
 
-def find_identifier_columns(frame: pd.DataFrame, configured: list[str] = ()) -> dict[str, str]:
+def find_identifier_columns(
+    frame: pd.DataFrame, configured: list[str] = (), skip_content: set[str] = frozenset()
+) -> dict[str, str]:
     """Columns that hold direct identifiers, with the reason each was found.
 
     Parameters
@@ -43,6 +45,9 @@ def find_identifier_columns(frame: pd.DataFrame, configured: list[str] = ()) -> 
         Raw answers (strings).
     configured : list of str
         Columns the study config declares as identifiers.
+    skip_content : set of str
+        Columns whose content need not be scanned (answers coded through a scale, timestamps),
+        still checked by name.
 
     Returns
     -------
@@ -59,7 +64,7 @@ def find_identifier_columns(frame: pd.DataFrame, configured: list[str] = ()) -> 
                 found[column] = f"name looks like {kind}"
                 break
         else:
-            kinds = identifier_kinds(frame[column])
+            kinds = [] if column in skip_content else identifier_kinds(frame[column])
             if kinds:
                 found[column] = "content has " + ", ".join(kinds)
     return found

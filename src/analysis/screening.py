@@ -135,7 +135,7 @@ def duplicates(data: ScreeningInput, keys: list[str], excluded: pd.Series):
         candidates.append(("same email as row", email.where(email != "")))
     if "answers" in keys:
         answered = data.items.notna().any(axis=1)
-        signature = pd.util.hash_pandas_object(data.keys.astype("string"), index=False)
+        signature = pd.util.hash_pandas_object(data.keys, index=False)
         candidates.append(("same answers as row", signature.where(answered)))
     for label, key in candidates:
         key = key[eligible].dropna()

@@ -1,0 +1,158 @@
+"""Benchmark: clean 1,000,000 Google Forms responses x 40 items.
+
+Figures (written to reports/bench/bench_clean.json):
+- ``clean_vs_read_csv``: wall time of ``analysis.cleaning.clean_survey`` on the file divided by
+  the wall time of a plain ``pandas.read_csv`` of the same file, in the same run (goal <= 3).
+- ``peak_memory_vs_frame``: peak resident memory added while cleaning (VmHWM minus the resident
+  memory before) divided by the in-memory size of the cleaned ``responses`` frame (goal <= 3).
+
+The data are generated here (seeded): a timestamp, an email, the agency question, 40 items on
+the Indonesian 5-point agreement scale, and a completion time. Cleaning runs in a fresh process
+so that its peak memory is its own. Usage: ``python bench/bench_clean.py [--rows N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = np.array(["Sangat Tidak Setuju", "Tidak Setuju", "Netral", "Setuju", "Sangat Setuju", ""])
+AGENCIES = [f"instansi-{k:02d}" for k in range(10)]
+
+
+def write_data(folder: Path, rows: int, items: int, seed: int = 1) -> Path:
+    """Write the survey CSV and a study config for it; return the config path."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2026-09-01T00:00:00")
+    stamps = pd.Series(start + rng.integers(0, 60 * 86400, rows).astype("timedelta64[s]"))
+    frame = pd.DataFrame(
+        {
+            "Stempel waktu": stamps.dt.strftime("%d/%m/%Y %H:%M:%S"),
+            "Alamat email": [f"r{k}@contoh.id" for k in range(rows)],
+            "Instansi": np.array(AGENCIES)[rng.integers(0, len(AGENCIES), rows)],
+        }
+    )
+    latent = rng.normal(size=(rows, 1))
+    codes = np.clip(np.round(3 + latent + rng.normal(scale=0.8, size=(rows, items))), 1, 5)
+    codes[rng.random((rows, items)) < 0.01] = 6  # 1 % skipped answers
+    for k in range(items):
+        frame[f"Pernyataan {k + 1}"] = LABELS[codes[:, k].astype(int) - 1]
+    frame["Durasi (detik)"] = rng.integers(30, 900, rows).astype(str)
+    frame.to_csv(folder / "survey.csv", index=False)
+    constructs = [
+        {
+            "id": f"c{c}",
+            "label": {"id": f"c{c}", "en": f"c{c}"},
+            "scale": "agree5_id",
+            "items": [
+                {"id": f"q{k + 1}", "column": f"Pernyataan {k + 1}"}
+                for k in range(c * 5, min(items, c * 5 + 5))
+            ],
+        }
+        for c in range(-(-items // 5))
+    ]
+    config = {
+        "study": {"id": "bench", "title": {"id": "bench", "en": "bench"}},
+        "root": ".",
+        "agencies": [{"id": a, "name": a} for a in AGENCIES],
+        "survey": [
+            {
+                "path": "survey.csv",
+                "format": "google_forms",
+                "agency_column": "Instansi",
+                "duration_column": "Durasi (detik)",
+                "date_order": "dmy",
+            }
+        ],
+        "constructs": constructs,
+    }
+    path = folder / "bench.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def _resident_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+def _clean_in_child(config: str, queue) -> None:
+    from analysis.cleaning import clean_survey
+    from analysis.config import load_study
+
+    study = load_study(config)
+    before = _resident_kib("VmRSS:")
+    started = time.perf_counter()
+    cleaned = clean_survey(study)
+    elapsed = time.perf_counter() - started
+    peak = _resident_kib("VmHWM:")
+    queue.put(
+        {
+            "seconds": elapsed,
+            "peak_added_bytes": (peak - before) * 1024,
+            "frame_bytes": int(cleaned.responses.memory_usage(deep=True).sum()),
+            "analysed": len(cleaned.responses),
+            "excluded": len(cleaned.exclusions),
+        }
+    )
+
+
+def main() -> dict:
+    """Run the benchmark, print and save its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = write_data(Path(tmp), args.rows, args.items)
+        started = time.perf_counter()
+        pd.read_csv(Path(tmp) / "survey.csv")
+        read_seconds = time.perf_counter() - started
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=_clean_in_child, args=(str(config), queue))
+        child.start()
+        clean = queue.get()
+        child.join()
+        size = (Path(tmp) / "survey.csv").stat().st_size
+    figures = {
+        "clean_vs_read_csv": round(clean["seconds"] / read_seconds, 2),
+        "peak_memory_vs_frame": round(clean["peak_added_bytes"] / clean["frame_bytes"], 2),
+    }
+    setup = {
+        "rows": args.rows,
+        "items": args.items,
+        "file_mb": round(size / 1e6, 1),
+        "read_csv_seconds": round(read_seconds, 2),
+        "clean_seconds": round(clean["seconds"], 2),
+        "frame_mb": round(clean["frame_bytes"] / 1e6, 1),
+        "peak_added_mb": round(clean["peak_added_bytes"] / 1e6, 1),
+        "analysed": clean["analysed"],
+        "excluded": clean["excluded"],
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "cpus": multiprocessing.cpu_count(),
+    }
+    out = ROOT / "reports" / "bench" / "bench_clean.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"figures": figures, "setup": setup}, indent=2), encoding="utf-8")
+    for name, value in figures.items():
+        print(f"{name}: {value}")
+    print("setup: " + ", ".join(f"{k}={v}" for k, v in setup.items()))
+    return figures
+
+
+if __name__ == "__main__":
+    main()
