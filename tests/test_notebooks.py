@@ -1,6 +1,7 @@
 """Every notebook runs top to bottom under papermill on the demo study, into a temp folder."""
 
 import json
+import shutil
 
 import papermill as pm
 import pytest
@@ -64,3 +65,23 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
     assert (results["agency"] == "galeri-seni-nusantara").all()
     heading = "Alur sampel" if lang == "id" else "Sample flow"
     assert heading in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["90-agency-report.ipynb", "10-clean-survey.ipynb"])
+def test_notebook_runs_with_its_defaults_on_a_fresh_project(tmp_path, name):
+    # as in JupyterLab on a fresh clone: cwd = notebooks/, config = ../config/demo.yml
+    (tmp_path / "config").mkdir()
+    shutil.copy(PROJECT / "config" / "demo.yml", tmp_path / "config" / "demo.yml")
+    (tmp_path / "notebooks").mkdir()
+    out = tmp_path / "notebooks" / "executed.ipynb"
+    pm.execute_notebook(
+        NOTEBOOKS / name,
+        out,
+        kernel_name="python3",
+        cwd=str(tmp_path / "notebooks"),
+        progress_bar=False,
+    )
+    assert (tmp_path / "data" / "processed" / "demo" / "clean.json").exists()
+    assert "error" not in {
+        o["output_type"] for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])
+    }

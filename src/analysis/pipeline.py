@@ -30,6 +30,14 @@ from analysis.results import read_results
 KernelManager.shutdown_wait_time = 0.5  # avoids 3 s shutdown stalls (reference/pdf_pipeline.md)
 
 
+class LocalKernelManager(KernelManager):
+    """A kernel that talks over local IPC sockets: no TCP ports, no unencrypted-TCP warning."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+
+
 @dataclass
 class ReportOutcome:
     """What happened to one agency's report.
@@ -196,6 +204,7 @@ def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir:
         kernel_name="python3",
         progress_bar=False,
         cwd=str(paths.NOTEBOOKS_DIR),
+        kernel_manager_class=LocalKernelManager,
     )
     return folder / "report.ipynb"
 

@@ -139,6 +139,23 @@ def texts_or_empty(lang: str, key: str) -> str:
         return ""
 
 
+def ensure_processed(study: Study, processed_dir: str | None = None) -> Path:
+    """The study's processed folder, cleaning the raw data first if it was never cleaned.
+
+    For a synthetic (demo) study whose raw files are missing, they are generated first, so a
+    notebook opened on a fresh clone runs top to bottom with its defaults.
+    """
+    data_dir = paths.processed_dir(study, processed_dir)
+    if not (data_dir / "clean.json").exists():
+        from analysis.demo.generator import generate_demo
+        from analysis.pipeline import clean_study
+
+        if study.study.synthetic:
+            generate_demo(study)
+        clean_study(study, processed_dir)
+    return data_dir
+
+
 def open_report(
     config: str, agency: str, lang: str = "id", processed_dir: str = "", output_dir: str = ""
 ) -> ReportContext:
@@ -162,7 +179,7 @@ def open_report(
     """
     study = load_study(config)
     study.agency(agency)
-    data_dir = paths.processed_dir(study, processed_dir or None)
+    data_dir = ensure_processed(study, processed_dir or None)
     responses = processed.read_partition(data_dir, "responses", agency)
     out = Path(output_dir) if output_dir else paths.reports_dir(study) / agency
     return ReportContext(
