@@ -134,6 +134,10 @@ class TestWithChromium:
     def test_console_error_call_is_reported(self):
         assert console_errors(FIXTURES / "console_error.html") == ["console.error: kaput 42"]
 
+    def test_busy_page_times_out_with_a_message(self):
+        errors = console_errors(FIXTURES / "busy_script.html", timeout=1)
+        assert errors == ["timeout: the page did not load, or stopped responding, in 1 s"]
+
     def test_missing_page_raises(self, tmp_path):
         with pytest.raises(FileNotFoundError):
             console_errors(tmp_path / "absent.html")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -158,6 +159,16 @@ def test_comparison_values_english(tmp_path):
         "1.20",
     ]
     assert "0.78" not in text  # control terms (no decision) are not compared
+
+
+def test_records_from_a_dataframe_with_nan(tmp_path):
+    frame = pd.DataFrame(results(50, 0.25, None))
+    agency = dict(AGENCIES[0], results=frame.to_dict(orient="records"))
+    _, _, soup = render(tmp_path, lang="en", agencies=[agency])
+    row = comparison_row(soup, "Dinas Kominfo")
+    assert row[1] == "50"
+    assert row[2].startswith("0.25 [0.15, 0.35]")
+    assert row[4] == "–"
 
 
 def test_page_is_self_contained(tmp_path):

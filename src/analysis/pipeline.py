@@ -22,7 +22,7 @@ from analysis import paths, processed, tables
 from analysis.cleaning import clean_survey
 from analysis.config import Study, load_study
 from analysis.io.platforms import read_posts
-from analysis.reporting.export import PdfUnavailable, export_html, html_to_pdf
+from analysis.reporting.export import PdfPrintError, PdfUnavailable, export_html, html_to_pdf
 from analysis.reporting.index_page import render_index
 from analysis.reporting.provenance import raw_inputs
 from analysis.results import read_results
@@ -46,8 +46,8 @@ class ReportOutcome:
     ----------
     agency : str
     status : str
-        ``ok``, ``skipped`` (inputs unchanged), ``no_pdf`` (HTML made, no browser for the PDF)
-        or ``failed``.
+        ``ok``, ``skipped`` (inputs unchanged), ``no_pdf`` (HTML made; no browser, or the
+        browser failed to print) or ``failed``.
     error : str or None
         The error message for ``failed`` / ``no_pdf``.
     folder : str
@@ -182,7 +182,7 @@ def run_report(
     outcome = ReportOutcome(agency, "ok", None, str(folder))
     try:
         html_to_pdf(folder / "report.html", folder / "report.pdf")
-    except PdfUnavailable as error:
+    except (PdfUnavailable, PdfPrintError) as error:
         outcome = ReportOutcome(agency, "no_pdf", str(error), str(folder))
     stamp.write_text(key)
     return outcome

@@ -231,21 +231,45 @@ def console_errors(
 
 
 def _visit(devtools: _DevToolsPipe, url: str, timeout: float, settle: float) -> list[str]:
-    """Open ``url`` in a new tab and describe the problems reported while it loads."""
+    """Open ``url`` in a new tab and describe the problems reported while it loaded.
+
+    Runtime and Log are enabled once the page has loaded: they then replay what the page
+    logged. Events sent while the navigation moves the tab to a new renderer process can be
+    lost, so neither the messages nor the page's load event are awaited as events.
+    """
     deadline = time.monotonic() + timeout
     target = devtools.call("Target.createTarget", {"url": "about:blank"}, deadline)
     attach = {"targetId": target["targetId"], "flatten": True}
     session = devtools.call("Target.attachToTarget", attach, deadline)["sessionId"]
-    for domain in ("Runtime", "Log", "Page"):
-        devtools.call(f"{domain}.enable", {}, deadline, session)
     navigation = devtools.call("Page.navigate", {"url": url}, deadline, session)
-    loaded = devtools.wait_for("Page.loadEventFired", settle, deadline)
+    loaded = _wait_until_loaded(devtools, session, deadline)
+    report_deadline = max(deadline, time.monotonic() + 5)
+    try:
+        for domain in ("Runtime", "Log"):
+            devtools.call(f"{domain}.enable", {}, report_deadline, session)
+        devtools.collect(settle, report_deadline)
+    except TimeoutError:  # a script keeps the page busy
+        loaded = False
     errors = [_describe(event) for event in devtools.events]
     if "errorText" in navigation:
         errors.append(f"navigation: {navigation['errorText']}")
     if not loaded:
-        errors.append(f"timeout: the page did not finish loading within {timeout:g} s")
+        errors.append(f"timeout: the page did not load, or stopped responding, in {timeout:g} s")
     return [error for error in errors if error]
+
+
+def _wait_until_loaded(devtools: _DevToolsPipe, session: str, deadline: float) -> bool:
+    """Poll the tab until the navigated page (not about:blank) has fired its load event."""
+    check = {
+        "expression": "document.readyState === 'complete' && location.href !== 'about:blank'",
+        "returnByValue": True,
+    }
+    while time.monotonic() < deadline:
+        with suppress(RuntimeError, TimeoutError):  # e.g. the old context was just destroyed
+            if devtools.call("Runtime.evaluate", check, deadline, session)["result"].get("value"):
+                return True
+        devtools.collect(0.05, deadline)
+    return False
 
 
 def stderr_tail(stderr: str, lines: int = 15) -> str:
@@ -376,21 +400,13 @@ class _DevToolsPipe:
                 else:
                     return message["result"]
 
-    def wait_for(self, method: str, settle: float, deadline: float) -> bool:
-        """Collect events until ``method`` has arrived and ``settle`` s pass quietly.
-
-        Returns False when ``deadline`` passes first.
-        """
-        seen = any(event.get("method") == method for event in self.events)
+    def collect(self, settle: float, deadline: float) -> None:
+        """Collect events until ``settle`` s pass without any, or ``deadline``."""
         while (left := deadline - time.monotonic()) > 0:
-            messages = self._receive(min(settle, left) if seen else left)
+            messages = self._receive(min(settle, left))
             if messages is None:
-                if seen:
-                    return True
-                continue
+                return
             self.events.extend(messages)
-            seen = seen or any(message.get("method") == method for message in messages)
-        return False
 
     def _send(self, method: str, params: dict, session: str | None = None) -> int:
         self._last_id += 1

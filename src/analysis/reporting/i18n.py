@@ -47,4 +47,4 @@ def p_value(value: float, lang: str) -> str:
     text = number(shown, lang, 3)
     if lang == "en":
         text = text.replace("0.", ".", 1)
-    return f"{relation} {text}"
+    return f"{relation}\u00a0{text}"  # no-break space: "<" and the number stay together
