@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,11 +34,24 @@ KernelManager.shutdown_wait_time = 0.5  # avoids 3 s shutdown stalls (reference/
 
 
 class LocalKernelManager(KernelManager):
-    """A kernel that talks over local IPC sockets: no TCP ports, no unencrypted-TCP warning."""
+    """A kernel that talks over IPC sockets in its own private folder.
+
+    No TCP ports are opened (so no unencrypted-TCP warning), and kernels started at the same
+    time by parallel workers never share socket files.
+    """
 
     def __init__(self, **kwargs):
+        folder = tempfile.mkdtemp(prefix="analysis-kernel-")
         kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(folder, "kernel"))
         super().__init__(**kwargs)
+        self.socket_folder = folder
+
+    def cleanup_resources(self, restart: bool = False) -> None:
+        """Remove the socket files, and their folder unless the kernel restarts."""
+        super().cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self.socket_folder, ignore_errors=True)
 
 
 @dataclass
