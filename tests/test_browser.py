@@ -135,8 +135,9 @@ class TestWithChromium:
         assert console_errors(FIXTURES / "console_error.html") == ["console.error: kaput 42"]
 
     def test_busy_page_times_out_with_a_message(self):
-        errors = console_errors(FIXTURES / "busy_script.html", timeout=1)
-        assert errors == ["timeout: the page did not load, or stopped responding, in 1 s"]
+        # 5 s leaves Chromium time to start on a loaded machine; the page itself never loads
+        errors = console_errors(FIXTURES / "busy_script.html", timeout=5)
+        assert errors == ["timeout: the page did not load, or stopped responding, in 5 s"]
 
     def test_missing_page_raises(self, tmp_path):
         with pytest.raises(FileNotFoundError):

@@ -8,8 +8,11 @@ itself relative to the config file (default ``..``: configs live in the project'
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
+import typing
+import zoneinfo
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +25,26 @@ from analysis.tables import PLATFORMS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 Action = Literal["exclude", "flag", "off"]
+
+
+def _iana_zone(value: str | None) -> str | None:
+    """Check that ``value`` is an IANA time zone name (None passes)."""
+    if value is None:
+        return value
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone name; use e.g. Asia/Jakarta (WIB), "
+            "Asia/Makassar (WITA), Asia/Jayapura (WIT) or UTC"
+        ) from None
+    return value
+
+
+def _closest(value: str, known) -> str:
+    """`` (did you mean "x"?)`` for the closest of ``known`` to ``value`` (empty if none)."""
+    close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 class Strict(BaseModel):
@@ -56,6 +79,11 @@ class StudyInfo(Strict):
         if not SLUG.match(value):
             raise ValueError("use lower-case letters, digits and hyphens, e.g. dinas-kominfo-2026")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _iana_zone(value)
 
 
 class Agency(Strict):
@@ -93,6 +121,24 @@ class SurveySource(Strict):
     @classmethod
     def _as_text(cls, value: list) -> list[str]:
         return [str(v) for v in value]
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return _iana_zone(value)
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        from analysis.io.detect import READERS
+
+        known = ["auto", *READERS]
+        if value not in known:
+            raise ValueError(
+                f"unknown survey format {value!r}{_closest(value, known)}; "
+                f"known: {', '.join(known)}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_agency_rule(self) -> SurveySource:
@@ -215,6 +261,23 @@ class EngagementSource(Strict):
             raise ValueError("the path must contain {agency}, replaced by each agency id")
         return value
 
+    @model_validator(mode="after")
+    def _known_format(self) -> EngagementSource:
+        from analysis.io.platforms import FORMATS
+
+        known = ["auto", *FORMATS]
+        if self.format not in known:
+            raise ValueError(
+                f"format: unknown export format {self.format!r}"
+                f"{_closest(self.format, known)}; known: {', '.join(known)}"
+            )
+        if self.format != "auto" and self.platform not in FORMATS[self.format].platforms:
+            raise ValueError(
+                f"format: a {self.format} export cannot hold platform {self.platform!r}; "
+                f"expected {' or '.join(FORMATS[self.format].platforms)}"
+            )
+        return self
+
 
 class Hypothesis(Strict):
     id: str
@@ -254,7 +317,8 @@ class Study(Strict):
         for index, construct in enumerate(self.constructs):
             if construct.scale not in known_scales:
                 raise ValueError(
-                    f"constructs[{index}].scale: unknown scale {construct.scale!r}; "
+                    f"constructs[{index}].scale: unknown scale {construct.scale!r}"
+                    f"{_closest(construct.scale, sorted(known_scales))}; "
                     f"known: {', '.join(sorted(known_scales))}"
                 )
         variables = {c.id for c in self.constructs} | {d.id for d in self.demographics}
@@ -264,6 +328,8 @@ class Study(Strict):
                     raise ValueError(
                         f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
                         f"not a construct or demographic id"
+                        f"{_closest(name, sorted(variables))}; "
+                        f"known: {', '.join(sorted(variables))}"
                     )
         return self
 
@@ -333,15 +399,21 @@ def load_study(path: str | Path) -> Study:
     path = Path(path).resolve()
     if not path.is_file():
         raise ConfigError("config file not found", path=path)
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
         raise ConfigError(
-            f"not valid YAML: {getattr(error, 'problem', error)}",
+            f"is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded)",
             path=path,
-            row=mark.line + 1 if mark else None,
+            row=line,
+            hint="save the config as UTF-8, e.g. with your editor's Save As > Encoding",
         ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, path) from None
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping of keys (study, agencies, survey, ...)", path=path)
     try:
@@ -352,10 +424,61 @@ def load_study(path: str | Path) -> Study:
     return study
 
 
+def _yaml_error(error: yaml.YAMLError, path: Path) -> ConfigError:
+    """A ConfigError naming the line where the YAML parser stopped, and what it was parsing."""
+    mark = getattr(error, "problem_mark", None)
+    message = f"not valid YAML: {getattr(error, 'problem', None) or error}"
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+        message += f" ({context} that starts on line {context_mark.line + 1})"
+    return ConfigError(
+        message,
+        path=path,
+        row=mark.line + 1 if mark else None,
+        hint="the mistake is on this line or above it: check the indentation, a missing "
+        '":" and unclosed quotes or brackets',
+    )
+
+
 def _format_validation(error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
-        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem["loc"])
+        loc = problem["loc"]
+        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{location.lstrip('.') or '(top level)'}: {message}")
+        if problem["type"] == "extra_forbidden" and loc:
+            known = _keys_at(loc[:-1])
+            message = f"unknown key{_closest(loc[-1], known)}"
+            if known:
+                message += f"; keys allowed here: {', '.join(known)}"
+        if location:
+            lines.append(f"{location}: {message}")
+        else:  # a cross-reference check: the message starts with its own key path
+            lines.append(message)
     return "invalid config:\n  " + "\n  ".join(lines)
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys a config mapping at key path ``loc`` may hold (empty when unknown)."""
+    model: type[BaseModel] | None = Study
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model else None
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+    if model is None:
+        return []
+    return [name for name, field in model.model_fields.items() if not field.exclude]
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    """The config model inside a field annotation (``list[Item]``, ``Rule | None`` ...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None

@@ -20,8 +20,14 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.io.excel import read_google_forms_xlsx, read_xlsx_table
-from analysis.io.google_forms import looks_like_google_forms, read_google_forms
-from analysis.io.kobo import ISO_WITH_OFFSET, parse_iso_timestamps, read_kobo, read_odk
+from analysis.io.google_forms import looks_like_google_forms, parse_numbers, read_google_forms
+from analysis.io.kobo import (
+    ISO_WITH_OFFSET,
+    check_timezone,
+    parse_iso_timestamps,
+    read_kobo,
+    read_odk,
+)
 from analysis.io.qualtrics import LEGACY_IDS, read_qualtrics
 from analysis.io.raw import RawSurvey
 from analysis.io.spss import read_spss, read_stata
@@ -47,6 +53,7 @@ KIND_NAMES = {
     "stata": "a Stata data file",
     "ole": "an old-style Excel .xls workbook",
     "binary": "binary data",
+    "utf16": "UTF-16 text without a byte-order mark",
 }
 
 #: Header fingerprints tried on text and workbook files, in order:
@@ -72,6 +79,14 @@ FINGERPRINTS = (
     ("odk", "SubmissionDate and KEY", lambda headers, names: {"submissiondate", "key"} <= names),
 )
 
+#: Headers that betray an export tool even when its fingerprint column was removed:
+#: (tool, normalised headers that identify it, the fingerprint column it then must have).
+NEAR_MISSES = (
+    ("an ODK Central export", {"key", "meta-instanceid"}, "SubmissionDate"),
+    ("a KoboToolbox export", {"_uuid", "_index"}, "_submission_time"),
+    ("a KoboToolbox export", {"_id", "_uuid"}, "_submission_time"),
+)
+
 COMMON_OPTIONS = frozenset({"timezone"})
 TABLE_OPTIONS = frozenset({"timezone", "date_order", "timestamp_column", "id_column", "sheet"})
 
@@ -83,8 +98,33 @@ def detect_format(path: Path) -> str:
     ------
     InputError
         When the file is missing, its extension is not supported, or its content does not
-        match its extension (e.g. a ``.sav`` that is not an SPSS file); the message lists what
-        was tried.
+        match its extension (e.g. a ``.sav`` that is not an SPSS file; see
+        :func:`check_content`); the message lists what was tried. Also when the headers show an
+        export tool whose fingerprint column is missing (an ODK Central file without
+        ``SubmissionDate``, a Kobo file without ``_submission_time``: :data:`NEAR_MISSES`)
+        rather than reading it as a plain table without submission times.
+    """
+    path = Path(path)
+    kind = check_content(path)
+    if kind == "spss":
+        return "spss"
+    if kind == "stata":
+        return "stata"
+    headers = list(read_xlsx_table(path)[0].columns) if kind == "zip" else text_headers(path)
+    found = fingerprint(headers)
+    if found is None:
+        _check_near_miss(headers, path)
+    return found or ("xlsx" if kind == "zip" else "csv")
+
+
+def check_content(path: Path) -> str:
+    """Check that ``path`` exists and that its first bytes agree with its extension.
+
+    Returns the content kind (a key of :data:`KIND_NAMES`). Raises InputError for a missing
+    file, an unsupported extension, content of another kind than the extension says (a ``.sav``
+    that is a CSV, an ``.xlsx`` that is text), UTF-16 text without a byte-order mark (which
+    cannot be told apart from binary data reliably) and a text file holding nothing but a
+    byte-order mark or blank lines.
     """
     path = Path(path)
     if not path.is_file():
@@ -99,7 +139,14 @@ def detect_format(path: Path) -> str:
             + ("; save an .xls workbook again as .xlsx" if extension == ".xls" else ""),
         )
     with path.open("rb") as handle:
-        kind = content_kind(handle.read(512))
+        head = handle.read(512)
+    kind = content_kind(head)
+    if kind == "utf16" and EXTENSIONS[extension] == "text":
+        raise InputError(
+            "is UTF-16 text without a byte-order mark, which cannot be read reliably",
+            path=path,
+            hint="save it again as CSV UTF-8, e.g. with Excel's Save As > CSV UTF-8",
+        )
     if kind != EXTENSIONS[extension]:
         raise InputError(
             f"the extension {extension} means {KIND_NAMES[EXTENSIONS[extension]]}, but the "
@@ -107,13 +154,69 @@ def detect_format(path: Path) -> str:
             path=path,
             hint="give the file the extension of what it holds, or export it again",
         )
-    if kind == "spss":
-        return "spss"
-    if kind == "stata":
-        return "stata"
-    if kind == "zip":
-        return fingerprint(list(read_xlsx_table(path)[0].columns)) or "xlsx"
-    return fingerprint(text_headers(path)) or "csv"
+    if kind == "text" and not _without_bom(head).strip():
+        _check_not_blank(path)
+    return kind
+
+
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _without_bom(raw: bytes) -> bytes:
+    """``raw`` without a leading byte-order mark (and without the NULs of UTF-16)."""
+    for bom in BOMS:
+        if raw.startswith(bom):
+            rest = raw[len(bom) :]
+            return rest if bom == BOMS[0] else rest.replace(b"\x00", b"")
+    return raw
+
+
+def _check_not_blank(path: Path) -> None:
+    """Raise InputError when a text file holds nothing but a byte-order mark or blank lines."""
+    raw = Path(path).read_bytes()
+    if _without_bom(raw).strip():
+        return
+    if not raw:
+        what = ""
+    elif not raw.startswith(BOMS):
+        what = " (it holds only blank lines)"
+    elif _without_bom(raw):
+        what = " (it holds only a byte-order mark and blank lines)"
+    else:
+        what = " (it holds only a byte-order mark)"
+    raise InputError(
+        f"the file is empty{what}; expected a header row and data rows",
+        path=path,
+        hint="export the responses again",
+    )
+
+
+def _check_near_miss(headers: list[str], path: Path) -> None:
+    """Raise when the headers betray an export tool whose fingerprint column is missing."""
+    names = {_normal(h) for h in headers}
+    for tool, signature, required in NEAR_MISSES:
+        if signature <= names and _normal(required) not in names:
+            raise InputError(
+                f"looks like {tool} (it has "
+                + ", ".join(h for h in headers if _normal(h) in signature)
+                + f") but has no {required} column",
+                path=path,
+                row=1,
+                column=required,
+                hint=f"export the file again with all columns; {required} is needed for the "
+                "submission times",
+            )
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """True for UTF-16 (LE or BE) text without a BOM: every other byte is NUL, the others not."""
+    if len(head) < 8:
+        return False
+    even, odd = head[0::2], head[1::2]
+    for text, zeros in ((even, odd), (odd, even)):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.05 * len(text):
+            return True
+    return False
 
 
 def content_kind(head: bytes) -> str:
@@ -128,7 +231,7 @@ def content_kind(head: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "binary"
+        return "utf16" if _looks_utf16(head) else "binary"
     return "text"
 
 
@@ -287,8 +390,8 @@ def read_survey(path: Path, fmt: str = "auto", **options) -> RawSurvey:
     **options
         ``timezone`` (all formats), ``date_order`` (Google Forms, Qualtrics, plain tables),
         ``timestamp_column``, ``id_column``, ``sheet`` (plain tables) and ``duration_column``
-        (all formats: a column of seconds that becomes the ``duration_seconds`` role). An option
-        the format cannot use is ignored with a note unless it is None or ``"auto"``.
+        (all formats: a column of seconds >= 0 that becomes the ``duration_seconds`` role). An
+        option the format cannot use is ignored with a note unless it is None or ``"auto"``.
 
     Returns
     -------
@@ -299,7 +402,10 @@ def read_survey(path: Path, fmt: str = "auto", **options) -> RawSurvey:
     Raises
     ------
     InputError
-        Unknown format or option, undetectable file, or any problem the reader finds.
+        Unknown format, option or time zone; content that does not match the extension (also
+        with an explicit format, see :func:`check_content`); an undetectable file; a
+        ``duration_column`` value that is not a number of seconds >= 0; or any problem the
+        reader finds.
     """
     path = Path(path)
     known = set().union(*(accepted for _, accepted in READERS.values())) | {"duration_column"}
@@ -311,12 +417,16 @@ def read_survey(path: Path, fmt: str = "auto", **options) -> RawSurvey:
             hint="options: " + ", ".join(sorted(known)),
         )
     detected = fmt == "auto"
-    if detected:
-        fmt = detect_format(path)
-    if fmt not in READERS:
+    if not detected and fmt not in READERS:
         raise InputError(
             f'unknown survey format "{fmt}"', path=path, hint="formats: auto, " + ", ".join(READERS)
         )
+    if options.get("timezone") is not None:
+        check_timezone(options["timezone"], path=path)
+    if detected:
+        fmt = detect_format(path)
+    else:
+        check_content(path)
     reader, accepted = READERS[fmt]
     raw = reader(path, **{k: v for k, v in options.items() if k in accepted})
     if detected and fmt in ("csv", "xlsx"):
@@ -346,3 +456,32 @@ def _apply_options(raw: RawSurvey, fmt: str, accepted: frozenset, options: dict)
             f'"{raw.roles["duration_seconds"]}"'
         )
     raw.roles["duration_seconds"] = duration
+    check_durations(raw, duration)
+
+
+def check_durations(raw: RawSurvey, column: str) -> None:
+    """Raise InputError for the first completion time that is not a number of seconds >= 0."""
+    values = raw.frame[column]
+    if pd.api.types.is_numeric_dtype(values):
+        seconds = values.astype("Float64")
+    else:
+        try:
+            seconds = parse_numbers(values, path=raw.path, column=column)
+        except InputError as error:
+            raise InputError(
+                error.message,
+                path=error.path,
+                row=error.row,
+                column=error.column,
+                hint="expected the completion time in seconds, e.g. 312",
+            ) from None
+    negative = (seconds < 0).fillna(False).astype(bool)
+    if negative.any():
+        row = negative[negative].index[0]
+        raise InputError(
+            f'"{values[row]}" is a negative completion time',
+            path=raw.path,
+            row=int(row),
+            column=column,
+            hint="expected seconds >= 0; check the clock or timer that wrote this column",
+        )

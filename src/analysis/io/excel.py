@@ -85,13 +85,24 @@ def read_xlsx_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
     ------
     InputError
         When the file is not a readable workbook, has no worksheets, lacks ``sheet``, has an
-        empty first row, or has values in a column without a header.
+        empty first row (the hint names the other sheets when the first one was read by
+        default), or has values in a column without a header.
     """
     path = Path(path)
-    name, rows = _sheet_rows(path, sheet)
+    name, rows, others = _sheet_rows(path, sheet)
     if not rows or not any(value is not None for value in rows[0]):
+        hint = None
+        if sheet is None and others:
+            hint = (
+                f'sheet "{name}" is read because it is the first; the workbook also has '
+                + ", ".join(f'"{o}"' for o in others)
+                + ": move the responses to the first sheet or delete the empty one"
+            )
         raise InputError(
-            f'row 1 of sheet "{name}" is empty; expected the header row', path=path, row=1
+            f'row 1 of sheet "{name}" is empty; expected the header row',
+            path=path,
+            row=1,
+            hint=hint,
         )
     grid = pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1), dtype=object)
     text = grid.map(cell_text)
@@ -129,7 +140,8 @@ def _open_workbook(path: Path):
         ) from error
 
 
-def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple]]:
+def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple], list[str]]:
+    """The name and rows of ``sheet`` (the first when None), and the other sheets' names."""
     workbook = _open_workbook(path)
     try:
         names = [ws.title for ws in workbook.worksheets]
@@ -145,7 +157,7 @@ def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple]]:
         rows = list(workbook[name].iter_rows(values_only=True))
     finally:
         workbook.close()
-    return name, rows
+    return name, rows, [n for n in names if n != name]
 
 
 def read_google_forms_xlsx(

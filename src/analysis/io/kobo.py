@@ -179,6 +179,7 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: Path, what: st
             path=path,
             row=1,
             column=missing[0],
+            hint="download the export again from the tool, keeping all columns",
         )
     if frame.empty:
         raise InputError("has a header row but no submissions", path=path, row=2)

@@ -61,7 +61,8 @@ def read_qualtrics(path: Path, timezone: str = "UTC", date_order: str = "auto") 
     a response, recognised by its ``ResponseId`` (``R_`` + letters/digits) -- is read with
     responses from row 3, dates in ``timezone``. Any other row 3 that is not ImportId JSON, a
     response in row 2 (question-text row missing), a row with more or fewer fields than the
-    header (a truncated download) or an unbalanced quote raises :class:`InputError`.
+    header (a truncated download) or an unbalanced quote raises :class:`InputError`, as does a
+    legacy file whose row 2 holds a response instead of the field names.
 
     Parameters
     ----------
@@ -123,6 +124,15 @@ def _read_legacy(
     grid: pd.DataFrame, notes: list[str], path: Path, timezone: str, date_order: str
 ) -> RawSurvey:
     names = _header_row(grid, 2, path)
+    if _RESPONSE_ID.match(names.get("V1", "")):
+        raise InputError(
+            f'holds a response ("{names["V1"]}"), but a legacy Qualtrics export (V1 ... V10 in '
+            "row 1) has the field names (ResponseID, ...) in row 2",
+            path=path,
+            row=2,
+            column="V1",
+            hint="download the export again; do not delete the header rows",
+        )
     data = _responses(grid, 3, path)
     notes.append("legacy Qualtrics export (V1 ... V10 in row 1): field names read from row 2")
     raw = RawSurvey(frame=data, path=path, format="qualtrics", notes=notes)
