@@ -278,7 +278,7 @@ def run_batch(
         None
         if scheduler
         else LocalCluster(
-            n_workers=workers or None, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers or None, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     )
     with Client(scheduler or cluster) as client:

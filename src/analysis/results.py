@@ -42,6 +42,7 @@ ADAPTERS = {
     "reliability": ("construct", "alpha"),
     "hypothesis": ("term", "estimate"),
     "engagement": ("metric", "value"),
+    "platform_summary": ("platform", "n_posts"),
 }
 
 
@@ -77,6 +78,8 @@ class ResultLog:
                 term = row["reason"] or row["step"]
             elif analysis == "engagement":
                 term = f"{row['platform']}:{row['metric']}"
+            elif analysis == "platform_summary":
+                term = f"{row['platform']}:n_posts"
             self.records.append(_record(analysis, self.agency, term, row, estimate_col))
         return table
 

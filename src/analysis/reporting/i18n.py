@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
+import pandas as pd
 import yaml
 
 LANGUAGES = ("id", "en")
@@ -33,7 +34,7 @@ def t(lang: str, key: str, **values) -> str:
 
 def number(value, lang: str, digits: int = 2) -> str:
     """Format a number for ``lang``: ``1.234,56`` (id) or ``1,234.56`` (en); NA -> ``–``."""
-    if value is None or value != value:
+    if value is None or value is pd.NA or value != value:
         return "–"
     text = f"{value:,.{digits}f}"
     if lang == "id":

@@ -11,6 +11,16 @@ import pandas as pd
 from analysis.reporting.i18n import number, p_value, t
 
 DISPLAY_COLUMNS = {
+    "platform_summary": [
+        "platform",
+        "n_posts",
+        "first_date",
+        "last_date",
+        "median_likes",
+        "median_comments",
+        "median_shares",
+        "median_views",
+    ],
     "sample_flow": ["step", "reason", "n"],
     "descriptives": ["label", "n", "mean", "sd", "median", "min", "max", "ci_low", "ci_high"],
     "reliability": [
@@ -74,6 +84,8 @@ def display_table(
     if analysis == "sample_flow":
         shown["reason"] = shown["reason"].map(lambda r: t(lang, f"reasons.{r}") if r else "")
         shown["step"] = shown["step"].map(lambda s: t(lang, f"steps.{s}"))
+    if "platform" in shown:
+        shown["platform"] = shown["platform"].map(lambda p: t(lang, f"platforms.{p}"))
     if "term" in shown:
         shown["term"] = shown["term"].map(lambda v: (labels or {}).get(v, v))
     if "decision" in shown:
