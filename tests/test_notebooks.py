@@ -61,6 +61,7 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
         "reliability",
         "hypothesis",
         "engagement",
+        "platform_summary",
     }
     assert (results["agency"] == "galeri-seni-nusantara").all()
     heading = "Alur sampel" if lang == "id" else "Sample flow"
