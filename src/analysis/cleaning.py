@@ -9,9 +9,13 @@ columns the analyses need. Every raw row ends either in ``responses`` or in ``ex
 from __future__ import annotations
 
 import difflib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import FloatingArray
 
 from analysis import privacy, tables
 from analysis.config import Study, SurveySource
@@ -19,7 +23,7 @@ from analysis.errors import InputError
 from analysis.io.detect import read_survey
 from analysis.io.google_forms import parse_numbers, split_options
 from analysis.io.raw import RawSurvey
-from analysis.scales import normalize_label
+from analysis.scales import factorize_text, normalize_label
 from analysis.screening import ScreeningInput, screen
 
 
@@ -72,40 +76,34 @@ def clean_survey(study: Study) -> CleanedSurvey:
 
 def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     """Clean one survey file."""
-    path = study.resolve(source.path)
-    options = {"timezone": source.timezone or study.study.timezone, "date_order": source.date_order}
-    if source.duration_column:
-        options["duration_column"] = source.duration_column
-    raw = read_survey(path, source.format, **options)
-    require_columns(study, source, raw)
-    name = path.name
+    raw = read_source(study, source)
+    name = raw.path.name
     agency = assign_agency(study, source, raw)
     blank_missing_codes(raw, source.missing_codes)
-    ticked = code_items(study, raw)
+    ticked, values = code_items(study, raw)
     demographics = code_demographics(study, raw)
     duration = _role_numbers(raw, "duration_seconds")
     weight = survey_weights(raw, source.weight_column)
-    hits = screen(
-        ScreeningInput(
-            raw=raw.frame,
-            items=ticked,
-            agency_id=agency,
-            email=raw.frame[raw.roles["email"]] if "email" in raw.roles else None,
-            duration=duration,
-            submitted_at=_submitted(raw),
-            keys=pd.concat([ticked, demographics, agency.rename("_agency")], axis=1),
-        ),
-        study.screening,
+    data = ScreeningInput(
+        raw=raw.frame,
+        items=ticked,
+        agency_id=agency,
+        email=raw.frame[raw.roles["email"]] if "email" in raw.roles else None,
+        duration=duration,
+        submitted_at=_submitted(raw),
+        keys=pd.concat([ticked, demographics, agency.rename("_agency")], axis=1),
+        item_values=values,
     )
+    hits = screen(data, study.screening)
+    del data, ticked  # their answers are moved in place into the responses below
     ledger = _ledger(hits, agency, name)
-    analysed = raw.frame.index.difference(hits.index[hits["action"] == "exclude"])
+    analysed = raw.frame.index[~raw.frame.index.isin(hits.index[hits["action"] == "exclude"])]
     coded_columns = {i.column for c in study.constructs for i in c.items} | set(raw.roles.values())
     identifiers = privacy.find_identifier_columns(
         raw.frame, study.privacy.identifier_columns, skip_content=coded_columns
     )
-    responses = build_responses(
-        study, raw, analysed, agency, reverse_key(study, ticked), demographics, duration, weight
-    )
+    items = analysed_items(study, values, raw.frame.index.get_indexer(analysed))
+    responses = build_responses(study, raw, analysed, agency, items, demographics, duration, weight)
     notes = [f"{name}: {note}" for note in raw.notes]
     if duration is None and study.screening.speeders.action != "off":
         notes.append(f"{name}: no completion-time column, so the speeder rule was not applied")
@@ -123,6 +121,16 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
         ),
         notes=notes,
     )
+
+
+def read_source(study: Study, source: SurveySource) -> RawSurvey:
+    """Read one survey file with its configured options and check the configured columns."""
+    options = {"timezone": source.timezone or study.study.timezone, "date_order": source.date_order}
+    if source.duration_column:
+        options["duration_column"] = source.duration_column
+    raw = read_survey(study.resolve(source.path), source.format, **options)
+    require_columns(study, source, raw)
+    return raw
 
 
 def require_columns(study: Study, source: SurveySource, raw: RawSurvey) -> None:
@@ -153,22 +161,42 @@ def assign_agency(study: Study, source: SurveySource, raw: RawSurvey) -> pd.Seri
         return pd.Series(study.agency(source.agency).id, index=index, dtype="string")
     lookup = {normalize_label(a.survey_value or a.name): a.id for a in study.agencies}
     lookup.update({normalize_label(a.id): a.id for a in study.agencies})
-    answers = raw.frame[source.agency_column].fillna("")
-    return answers.map(lambda text: lookup.get(normalize_label(text))).astype("string")
+    codes, texts = factorize_text(raw.frame[source.agency_column])
+    ids = pa.array([lookup.get(normalize_label(t)) for t in [*texts.tolist(), ""]], pa.string())
+    rows = codes.astype(np.int64) % len(ids)  # NA (-1) takes the last id
+    return pd.Series(pd.array(ids.take(rows), dtype="string"), index=index)
 
 
 def blank_missing_codes(raw: RawSurvey, codes: list[str]) -> None:
     """Replace special missing codes (config ``missing_codes`` and the file's own user-missing
-    values, e.g. SPSS) by NA, in place, so they are never read as answers."""
+    values, e.g. SPSS) by NA, in place, so they are never read as answers.
+
+    Text cells match a code after trimming spaces (checked once per category in categorical
+    columns). Columns with no code to look for, and parsed timestamps, are left as they are.
+    """
     for column in raw.frame.columns:
-        declared = [str(c) for c in raw.missing_codes.get(column, [])]
+        missing = [*codes, *(str(c) for c in raw.missing_codes.get(column, []))]
         values = raw.frame[column]
+        if not missing or pd.api.types.is_datetime64_any_dtype(values):
+            continue
         if pd.api.types.is_numeric_dtype(values):
-            numeric = [float(c) for c in [*codes, *declared] if _is_number(c)]
-            raw.frame[column] = values.mask(values.isin(numeric))
+            blank = values.isin([float(c) for c in missing if _is_number(c)]).to_numpy()
         else:
-            text = values.astype("string").str.strip()
-            raw.frame[column] = values.mask(text.isin([*codes, *declared]))
+            blank = _trimmed_in(values, missing)
+        if blank.any():
+            raw.frame[column] = values.mask(blank)
+
+
+def _trimmed_in(values: pd.Series, texts: list[str]) -> np.ndarray:
+    """Whether each cell, trimmed, is one of ``texts`` (checked per category for categories)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        trimmed = values.astype("string").str.strip()
+        return trimmed.isin(texts).to_numpy(dtype=bool, na_value=False)
+    categories = pd.Series(values.cat.categories).astype("string").str.strip()
+    found = categories.isin(texts).to_numpy(dtype=bool, na_value=False)
+    if not found.any():
+        return np.zeros(len(values), dtype=bool)
+    return np.append(found, False)[values.cat.codes.to_numpy()]
 
 
 def _is_number(text: str) -> bool:
@@ -179,22 +207,38 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def code_items(study: Study, raw: RawSurvey) -> pd.DataFrame:
+def code_items(study: Study, raw: RawSurvey) -> tuple[pd.DataFrame, np.ndarray]:
     """Numeric answers per item id as ticked (before reverse keying), indexed by row.
 
     Text answers go through the construct's answer scale; numeric answers (SPSS, Stata) must
-    be values of the scale, otherwise the first out-of-range value is an error.
+    be values of the scale, otherwise the first out-of-range value (first item in config
+    order) is an error. Items are coded on two threads.
+
+    Returns
+    -------
+    items : pandas.DataFrame
+        One Float64 column per item id, in config order.
+    values : numpy.ndarray
+        The same answers as one column-major float matrix (NaN for NA), which the columns
+        of ``items`` hold (see :class:`analysis.screening.ScreeningInput` and
+        :func:`analysed_items`).
     """
-    coded = {}
-    for construct in study.constructs:
-        scale = study.scale(construct.scale)
-        for item in construct.items:
-            values = raw.frame[item.column]
-            if pd.api.types.is_numeric_dtype(values):
-                coded[item.id] = check_range(values, scale, raw.path, item.column)
-            else:
-                coded[item.id] = scale.code(values, path=raw.path, column=item.column)
-    return pd.DataFrame(coded, index=raw.frame.index)
+    items = [(item, study.scale(c.scale)) for c in study.constructs for item in c.items]
+    values = np.empty((len(items), len(raw.frame))).T
+
+    def code(k: int) -> FloatingArray:
+        item, scale = items[k]
+        answers = raw.frame[item.column]
+        if pd.api.types.is_numeric_dtype(answers):
+            numbers = check_range(answers, scale, raw.path, item.column)
+            values[:, k] = numbers.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            scale.code(answers, path=raw.path, column=item.column, out=values[:, k])
+        return FloatingArray(values[:, k], np.isnan(values[:, k]))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        coded = dict(zip([i.id for i, _ in items], pool.map(code, range(len(items))), strict=True))
+    return pd.DataFrame(coded, index=raw.frame.index, copy=False), values
 
 
 def check_range(values: pd.Series, scale, path, column: str) -> pd.Series:
@@ -214,15 +258,34 @@ def check_range(values: pd.Series, scale, path, column: str) -> pd.Series:
     return numbers
 
 
-def reverse_key(study: Study, ticked: pd.DataFrame) -> pd.DataFrame:
-    """Mirror reverse-keyed items on their scale: value -> min + max - value."""
-    keyed = ticked.copy()
-    for construct in study.constructs:
-        scale = study.scale(construct.scale)
-        for item in construct.items:
-            if item.reverse:
-                keyed[item.id] = scale.minimum + scale.maximum - keyed[item.id]
-    return keyed
+def analysed_items(study: Study, values: np.ndarray, positions: np.ndarray) -> pd.DataFrame:
+    """Item answers of the rows at ``positions`` (ascending) after reverse keying.
+
+    Works in place on ``values``, the matrix from :func:`code_items`: the rows are moved up
+    and reverse-keyed items mirrored on their scale (value -> min + max - value), so the
+    items frame :func:`code_items` returned must not be used afterwards. Items are handled on
+    two threads.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One Float64 column per item id, holding the first ``len(positions)`` rows of
+        ``values``; index 0 to ``len(positions) - 1``.
+    """
+    items = [(item, study.scale(c.scale)) for c in study.constructs for item in c.items]
+
+    def keep(k: int) -> FloatingArray:
+        item, scale = items[k]
+        kept = values[: len(positions), k]
+        kept[:] = values[positions, k]
+        if item.reverse:
+            np.subtract(scale.minimum + scale.maximum, kept, out=kept)
+        return FloatingArray(kept, np.isnan(kept))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ids = [item.id for item, _ in items]
+        columns = dict(zip(ids, pool.map(keep, range(len(items))), strict=True))
+    return pd.DataFrame(columns, copy=False)
 
 
 def code_demographics(study: Study, raw: RawSurvey) -> pd.DataFrame:
@@ -251,30 +314,35 @@ def code_demographics(study: Study, raw: RawSurvey) -> pd.DataFrame:
 def build_responses(
     study, raw, analysed, agency, items, demographics, duration, weight
 ) -> pd.DataFrame:
-    """Assemble the ``responses`` table for the analysed rows."""
+    """Assemble the ``responses`` table for the analysed rows.
+
+    ``items`` holds the item answers of the analysed rows only (see :func:`analysed_items`);
+    the other arguments have one value per raw row.
+    """
     rows = pd.Index(analysed)
+    positions = raw.frame.index.get_indexer(rows)
     if study.privacy.action == "pseudonymize" and (key := privacy.load_key(study.privacy.key_env)):
         basis = (
-            raw.frame[raw.roles["email"]]
+            raw.frame[raw.roles["email"]].iloc[positions]
             if "email" in raw.roles
-            else pd.Series([f"{raw.path.name}:{r}" for r in raw.frame.index], index=raw.frame.index)
+            else pd.Series(raw.path.name + ":" + rows.astype(str), index=rows)
         )
-        ids = privacy.pseudonymize(basis[rows], key)
+        ids = privacy.pseudonymize(basis, key)
     else:
         ids = privacy.row_ids(study.study.id, raw.path.name, rows)
     fixed = pd.DataFrame(
         {
-            "respondent_id": ids.to_numpy(),
-            "agency_id": agency[rows].to_numpy(),
+            "respondent_id": ids.array,
+            "agency_id": agency.iloc[positions].array,
             "source_file": raw.path.name,
             "source_row": rows.to_numpy(),
-            "submitted_at": _submitted(raw)[rows].array,
-            "duration_seconds": (duration[rows].to_numpy() if duration is not None else pd.NA),
-            "weight": weight[rows].to_numpy(),
+            "submitted_at": _submitted(raw).iloc[positions].array,
+            "duration_seconds": duration.iloc[positions].array if duration is not None else pd.NA,
+            "weight": weight.iloc[positions].array,
         }
     )
-    body = pd.concat([items.loc[rows], demographics.loc[rows]], axis=1).reset_index(drop=True)
-    return tables.conform(pd.concat([fixed, body], axis=1), tables.RESPONSES_FIXED)
+    fixed = tables.conform(fixed, tables.RESPONSES_FIXED)  # items and demographics are typed
+    return pd.concat([fixed, items, demographics.iloc[positions].reset_index(drop=True)], axis=1)
 
 
 def survey_weights(raw: RawSurvey, column: str | None) -> pd.Series:

@@ -17,6 +17,7 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 import yaml
+from pandas.arrays import FloatingArray
 
 from analysis.errors import InputError
 
@@ -26,6 +27,29 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 def normalize_label(text: str) -> str:
     """Fold a label for matching: casefold, drop punctuation and hyphens, collapse spaces."""
     return " ".join(_NON_WORD.sub(" ", str(text).casefold()).split())
+
+
+def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct cell texts of ``values``, for work done once per distinct text.
+
+    Categories are used as they are, strings are factorized, and any other dtype is first
+    converted with ``astype("string")`` (so ``1`` and ``1.0`` stay different texts).
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        Position of each cell's text in ``texts``; -1 for NA, so an array of one result per
+        text plus a last element for NA can be indexed by ``codes`` directly.
+    texts : pandas.Series
+        The distinct texts (dtype ``string``); for categories, all of them, including any
+        that no cell uses.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Series(values.cat.categories, dtype="string")
+    if not isinstance(values.dtype, pd.StringDtype):
+        values = values.astype("string")
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, pd.Series(uniques, dtype="string")
 
 
 @dataclass(frozen=True)
@@ -82,7 +106,14 @@ class AnswerScale:
         table.update({normalize_label(f"{val:g}"): val for val in self.values})
         return table
 
-    def code(self, answers: pd.Series, *, path=None, column: str | None = None) -> pd.Series:
+    def code(
+        self,
+        answers: pd.Series,
+        *,
+        path=None,
+        column: str | None = None,
+        out: np.ndarray | None = None,
+    ) -> pd.Series:
         """Map answer labels to numbers, vectorised over unique labels.
 
         Parameters
@@ -91,6 +122,9 @@ class AnswerScale:
             Labels as exported, indexed by spreadsheet row; ``""``/NA mean no answer.
         path, column
             Named in the error for an unknown label.
+        out : numpy.ndarray, optional
+            Float array of ``len(answers)`` to write the values into (NaN for NA); the
+            returned Series then holds it.
 
         Returns
         -------
@@ -102,18 +136,18 @@ class AnswerScale:
         InputError
             For the first unknown label: its row, column, the label and the closest known label.
         """
-        codes, uniques = pd.factorize(answers.astype("string").fillna(""), sort=False)
+        codes, texts = factorize_text(answers)
         table = self.lookup()
-        keys = [normalize_label(u) for u in uniques]
+        keys = [normalize_label(text) for text in texts.tolist()] + [""]  # last: NA
         known = np.array([k in table or k == "" for k in keys], dtype=bool)
-        if not known.all():
+        if not known.all() and not known[codes].all():
             first = int(np.flatnonzero(~known[codes])[0])
-            label = str(uniques[codes[first]])
             raise self.unknown_label_error(
-                label, path=path, row=int(answers.index[first]), column=column
+                texts[codes[first]], path=path, row=int(answers.index[first]), column=column
             )
-        values = np.array([table.get(k, np.nan) for k in keys] + [np.nan], dtype=float)
-        return pd.Series(values[codes], index=answers.index, dtype="Float64")
+        values = np.array([table.get(k, np.nan) for k in keys], dtype=float)
+        coded = np.take(values, codes, out=out, mode="wrap")  # NA (-1) takes the last value
+        return pd.Series(FloatingArray(coded, np.isnan(coded)), index=answers.index, copy=False)
 
     def unknown_label_error(self, label: str, *, path, row, column) -> InputError:
         """Build the error for an unknown label, suggesting the closest known label."""

@@ -5,11 +5,17 @@ reads like a CONSORT diagram: received -> not consented -> unknown agency -> dup
 speeder -> failed attention check -> straight-lining -> careless (Mahalanobis) -> too many
 missing -> analysed. Each rule's action is ``exclude``, ``flag`` (kept, listed in ``flags``) or
 ``off``. Careless-responding indices come from the ``insufficient-effort`` package (``ier``).
+
+Every rule returns a mask over all rows and a ``detail`` text only for the rows it hits;
+answers are normalised once per distinct answer, not once per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import ier
 import numpy as np
@@ -17,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.config import Screening
-from analysis.scales import normalize_label
+from analysis.scales import factorize_text, normalize_label
 
 REASONS = (
     "consent",
@@ -51,6 +57,9 @@ class ScreeningInput:
         Submission time; the earliest of duplicates is kept.
     keys : DataFrame
         Columns that together define "identical answers" (items and demographics).
+    item_values : numpy.ndarray, optional
+        ``items`` as a column-major float matrix with NaN for NA, when the caller has it
+        (see :func:`float_matrix`); built from ``items`` when needed otherwise.
     """
 
     raw: pd.DataFrame
@@ -60,6 +69,10 @@ class ScreeningInput:
     duration: pd.Series | None
     submitted_at: pd.Series
     keys: pd.DataFrame
+    item_values: np.ndarray | None = None
+
+
+Rule = Callable[[], tuple[pd.Series, pd.Series]]
 
 
 def screen(data: ScreeningInput, rules: Screening) -> pd.DataFrame:
@@ -75,46 +88,91 @@ def screen(data: ScreeningInput, rules: Screening) -> pd.DataFrame:
     """
     hits = []
     excluded = pd.Series(False, index=data.items.index)
-    for reason, (mask, detail, action) in _rule_results(data, rules, excluded):
-        if action == "off":
-            continue
-        new = mask & ~excluded
-        hits.append(pd.DataFrame({"reason": reason, "detail": detail[new], "action": action}))
-        if action == "exclude":
-            excluded |= new
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for reason, action, rule in _rules(data, rules, excluded, pool):
+            if action == "off":
+                continue
+            mask, detail = rule()
+            new = mask & ~excluded
+            rows = new.index[new.to_numpy(dtype=bool)]
+            detail = detail.loc[rows]
+            hits.append(
+                pd.DataFrame({"reason": reason, "detail": detail, "action": action}, index=rows)
+            )
+            if action == "exclude":
+                excluded |= new
     table = pd.concat(hits) if hits else pd.DataFrame(columns=["reason", "detail", "action"])
     table = table[~(table.index.isin(excluded[excluded].index) & (table["action"] == "flag"))]
     return table.sort_index(kind="stable")
 
 
-def _rule_results(data: ScreeningInput, rules: Screening, excluded: pd.Series):
-    index = data.items.index
+def _rules(
+    data: ScreeningInput, rules: Screening, excluded: pd.Series, pool: ThreadPoolExecutor
+) -> Iterator[tuple[str, str, Rule | None]]:
+    """``(reason, action, rule)`` in screening order (``rule`` is None when the rule is off).
+
+    A rule runs when called, so the duplicate rule sees the rows excluded before it. The
+    straight-lining and Mahalanobis rules, which do not depend on exclusions, start on
+    ``pool`` at once and run while the rules before them do.
+    """
+    matrix = ItemMatrix.of(data.items, data.item_values)
+
+    def started(action: str, rule: Callable, *args) -> Rule | None:
+        return None if action == "off" else pool.submit(rule, *args).result
+
+    rule = rules.straightlining
+    longstring = started(rule.action, straightlining, data.items, rule, matrix)
+    rule = rules.careless
+    careless = started(rule.action, mahalanobis, data.items, rule.mahalanobis_p, matrix)
     if rules.consent is not None:
-        answer = data.raw[rules.consent.column].fillna("")
-        accepted = {normalize_label(a) for a in rules.consent.accept}
-        mask = ~answer.map(normalize_label).isin(accepted)
-        yield "consent", (mask, 'answered "' + answer + '"', rules.consent.action)
-    unknown = data.agency_id.isna()
-    yield "unknown_agency", (unknown, pd.Series("agency not in the study", index=index), "exclude")
-    yield "duplicate", (*duplicates(data, rules.duplicates.keys, excluded), rules.duplicates.action)
-    yield "speeder", (*speeders(data.duration, rules.speeders), rules.speeders.action)
+        consent = rules.consent
+        yield "consent", consent.action, partial(consent_check, data.raw, consent)
+    yield "unknown_agency", "exclude", partial(unknown_agency, data.agency_id)
+    keys = rules.duplicates.keys
+    yield "duplicate", rules.duplicates.action, partial(duplicates, data, keys, excluded)
+    yield "speeder", rules.speeders.action, partial(speeders, data.duration, rules.speeders)
     for check in rules.attention_checks:
-        answer = data.raw[check.column].fillna("")
-        mask = answer.map(normalize_label) != normalize_label(check.expected)
-        detail = f'"{check.column[:40]}": answered "' + answer + f'", expected "{check.expected}"'
-        yield "attention_check", (mask, detail, check.action)
-    yield (
-        "straightlining",
-        (*straightlining(data.items, rules.straightlining), rules.straightlining.action),
-    )
-    yield (
-        "careless",
-        (*mahalanobis(data.items, rules.careless.mahalanobis_p), rules.careless.action),
-    )
-    share = data.items.isna().mean(axis=1)
-    mask = share > rules.missing.max_missing_fraction
-    detail = (share * 100).round(0).astype(int).astype(str) + "% of items unanswered"
-    yield "too_many_missing", (mask, detail, rules.missing.action)
+        yield "attention_check", check.action, partial(attention_check, data.raw, check)
+    yield "straightlining", rules.straightlining.action, longstring
+    yield "careless", rules.careless.action, careless
+    rule = rules.missing
+    missing = partial(too_many_missing, data.items, rule, matrix.answered)
+    yield "too_many_missing", rule.action, missing
+
+
+def consent_check(raw: pd.DataFrame, rule) -> tuple[pd.Series, pd.Series]:
+    """Rows whose consent answer is not one of ``rule.accept`` (compared as normalised labels)."""
+    answers = raw[rule.column]
+    accepted = {normalize_label(a) for a in rule.accept}
+    mask = pd.Series(~_per_answer(answers, accepted.__contains__), index=answers.index)
+    return mask, 'answered "' + _answer_text(answers[mask]) + '"'
+
+
+def unknown_agency(agency_id: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Rows whose agency is not one of the study's."""
+    mask = agency_id.isna()
+    return mask, pd.Series("agency not in the study", index=mask.index[mask.to_numpy()])
+
+
+def attention_check(raw: pd.DataFrame, check) -> tuple[pd.Series, pd.Series]:
+    """Rows whose answer to an attention check is not the expected one (normalised)."""
+    answers = raw[check.column]
+    expected = normalize_label(check.expected)
+    mask = pd.Series(~_per_answer(answers, expected.__eq__), index=answers.index)
+    answered = _answer_text(answers[mask])
+    return mask, f'"{check.column[:40]}": answered "' + answered + f'", expected "{check.expected}"'
+
+
+def _per_answer(answers: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
+    """``test(normalize_label(answer))`` per row (NA as ``""``), once per distinct answer."""
+    codes, texts = factorize_text(answers)
+    results = [test(normalize_label(text)) for text in [*texts.tolist(), ""]]
+    return np.array(results, dtype=bool)[codes]
+
+
+def _answer_text(answers: pd.Series) -> pd.Series:
+    """Answers as written, ``""`` for no answer."""
+    return answers.astype(object).fillna("")
 
 
 def duplicates(data: ScreeningInput, keys: list[str], excluded: pd.Series):
@@ -123,28 +181,111 @@ def duplicates(data: ScreeningInput, keys: list[str], excluded: pd.Series):
     Returns
     -------
     tuple of (Series of bool, Series of str)
-        The mask of repeats (the earliest submission is kept) and which row each repeats.
+        The mask of repeats (the earliest submission is kept) and, for the repeats, which
+        row each repeats.
     """
-    order = data.submitted_at.sort_values(kind="stable").index
-    eligible = order[~excluded[order].to_numpy()]
-    mask = pd.Series(False, index=data.items.index)
-    detail = pd.Series("", index=data.items.index, dtype="string")
-    candidates = []
+    index = data.items.index
+    eligible = np.flatnonzero(~excluded.to_numpy(dtype=bool))
+    submitted = data.submitted_at.to_numpy(dtype="datetime64[ns]")
+    mask = np.zeros(len(index), dtype=bool)
+    details = []
+    for label, key in _duplicate_keys(data, keys):
+        rows, first = _repeats(key, eligible, submitted)
+        new = ~mask[rows]
+        mask[rows[new]] = True
+        repeated = pd.Series(index[first[new]].astype(str), index=index[rows[new]])
+        details.append(label + " " + repeated)
+    detail = pd.concat(details) if details else pd.Series(dtype="string")
+    return pd.Series(mask, index=index), detail
+
+
+def _repeats(
+    key: np.ndarray, eligible: np.ndarray, submitted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (positions) whose ``key`` an earlier submitted eligible row has, and that row.
+
+    ``key`` holds integers from 0 to the number of rows (-1: no key). Among rows with the
+    same key the earliest submission comes first, then the earliest row; an unknown
+    submission time counts as the latest.
+    """
+    rows = eligible[key[eligible] >= 0]
+    groups = key[rows]
+    shared = np.bincount(groups)[groups] > 1
+    rows, groups = rows[shared], groups[shared]
+    when = submitted[rows].view(np.int64).copy()
+    when[np.isnat(submitted[rows])] = np.iinfo(np.int64).max
+    order = np.lexsort((rows, when, groups))
+    rows, groups = rows[order], groups[order]
+    leads = np.ones(len(rows), dtype=bool)
+    leads[1:] = groups[1:] != groups[:-1]
+    lead_of_group = np.zeros(len(key) + 1, dtype=np.int64)
+    lead_of_group[groups[leads]] = rows[leads]
+    return rows[~leads], lead_of_group[groups[~leads]]
+
+
+def _duplicate_keys(data: ScreeningInput, keys: list[str]) -> Iterator[tuple[str, np.ndarray]]:
+    """``(label, key)`` per duplicate criterion; ``key`` is an integer per row, equal for
+    rows that are the same by the criterion and -1 where it does not apply."""
     if "email" in keys and data.email is not None:
-        email = data.email.fillna("").str.strip().str.casefold()
-        candidates.append(("same email as row", email.where(email != "")))
+        email = data.email
+        if isinstance(email.dtype, pd.CategoricalDtype):
+            email = email.astype("str")
+        email = _fold_case(email.fillna("").str.strip())
+        empty = (email == "").to_numpy(dtype=bool)
+        yield "same email as row", np.where(empty, -1, pd.factorize(email)[0])
     if "answers" in keys:
-        answered = data.items.notna().any(axis=1)
-        signature = pd.util.hash_pandas_object(data.keys, index=False)
-        candidates.append(("same answers as row", signature.where(answered)))
-    for label, key in candidates:
-        key = key[eligible].dropna()
-        first_row = pd.Series(key.index, index=key.index).groupby(key.to_numpy()).transform("first")
-        repeat = first_row != key.index
-        new = repeat & ~mask[key.index]
-        mask[key.index[new]] = True
-        detail[key.index[new]] = label + " " + first_row[new].astype(str)
-    return mask, detail
+        answered = answered_items(data.items) > 0
+        yield "same answers as row", np.where(answered, row_groups(data.keys), -1)
+
+
+def _fold_case(text: pd.Series) -> pd.Series:
+    """``text.str.casefold()``, with the (equal) lower-casing for ASCII values."""
+    ascii_only = text.str.isascii().to_numpy(dtype=bool, na_value=True)
+    folded = text.str.lower()
+    if not ascii_only.all():
+        folded[~ascii_only] = text[~ascii_only].str.casefold()
+    return folded
+
+
+def row_groups(frame: pd.DataFrame) -> np.ndarray:
+    """Group number per row, equal exactly for rows whose cells are all equal (NA = NA).
+
+    Rows are grouped by a 64-bit mix of their cells, then every row is checked cell by cell
+    against the first row of its group; should two different rows ever share a mix, the
+    groups are formed column by column instead.
+    """
+    mixed = np.zeros(len(frame), dtype=np.uint64)
+    for _, column in frame.items():
+        mixed = (mixed ^ _cell_codes(column)) * np.uint64(0x9E3779B97F4A7C15)
+        mixed ^= mixed >> np.uint64(29)
+    groups = pd.factorize(mixed)[0]  # numbered in order of first appearance
+    leads = np.ones(len(groups), dtype=bool)
+    leads[1:] = groups[1:] > np.maximum.accumulate(groups)[:-1]
+    repeats = np.flatnonzero(~leads)
+    lead = np.flatnonzero(leads)[groups[repeats]]
+    if all(_equal_rows(column, repeats, lead) for _, column in frame.items()):
+        return groups
+    groups = np.zeros(len(frame), dtype=np.int64)
+    for _, column in frame.items():
+        groups = pd.factorize(groups * (1 << 32) + pd.factorize(_cell_codes(column))[0])[0]
+    return groups
+
+
+def _equal_rows(column: pd.Series, rows: np.ndarray, others: np.ndarray) -> bool:
+    """Whether ``column`` has equal cells at every pair of positions ``rows``, ``others``."""
+    codes = pd.factorize(column.iloc[np.concatenate([rows, others])])[0]  # NA is -1
+    return bool((codes[: len(rows)] == codes[len(rows) :]).all())
+
+
+def _cell_codes(column: pd.Series) -> np.ndarray:
+    """An unsigned 64-bit number per cell, equal exactly for equal cells (NA = NA)."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 becomes 0.0
+        values[np.isnan(values)] = np.nan  # one NaN bit pattern
+        return values.view(np.uint64)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.uint64)
+    return pd.factorize(column)[0].astype(np.uint64)
 
 
 def speeders(duration: pd.Series | None, rule) -> tuple[pd.Series, pd.Series]:
@@ -161,47 +302,116 @@ def speeders(duration: pd.Series | None, rule) -> tuple[pd.Series, pd.Series]:
     mask = (duration < limit).fillna(False).astype(bool)
     detail = (
         "completed in "
-        + duration.round(0).astype("Int64").astype(str)
+        + duration[mask].round(0).astype("Int64").astype(str)
         + f" s (minimum {limit:.0f} s)"
     )
     return mask, detail
 
 
-def straightlining(items: pd.DataFrame, rule) -> tuple[pd.Series, pd.Series]:
+def straightlining(
+    items: pd.DataFrame, rule, matrix: ItemMatrix | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Rows whose longest run of identical answers covers the given share of their answers.
 
-    Uses ``ier.longstring_scores`` on the answers as ticked (before reverse keying).
+    Uses ``ier.longstring_scores`` on the answers as ticked (before reverse keying);
+    ``matrix`` is ``ItemMatrix.of(items)`` when the caller already has it.
     """
-    answered = items.notna().sum(axis=1)
-    run = pd.Series(
-        ier.longstring_scores(items.to_numpy(dtype=float, na_value=np.nan)), index=items.index
-    )
+    matrix = matrix or ItemMatrix.of(items)
+    answered = pd.Series(matrix.answered, index=items.index)
+    run = pd.Series(ier.longstring_scores(matrix.values), index=items.index)
     mask = (answered >= rule.min_items) & (run >= rule.max_longstring_fraction * answered)
     detail = (
         "same answer on "
-        + run.astype(int).astype(str)
+        + run[mask].astype(int).astype(str)
         + " of "
-        + answered.astype(str)
+        + answered[mask].astype(str)
         + " items in a row"
     )
     return mask, detail
 
 
-def mahalanobis(items: pd.DataFrame, p_threshold: float) -> tuple[pd.Series, pd.Series]:
+def mahalanobis(
+    items: pd.DataFrame, p_threshold: float, matrix: ItemMatrix | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Multivariate outliers: Mahalanobis D^2 with chi-square p below ``p_threshold``.
 
     Uses ``ier.mahad`` on complete cases; rows with a missing item are not tested.
+    ``matrix`` is ``ItemMatrix.of(items)`` when the caller already has it.
     """
-    complete = items.dropna()
+    matrix = matrix or ItemMatrix.of(items)
+    complete = matrix.answered == items.shape[1]
     mask = pd.Series(False, index=items.index)
-    detail = pd.Series("", index=items.index, dtype="string")
-    if len(complete) <= items.shape[1] + 1:
-        return mask, detail
-    distance = ier.mahad(complete.to_numpy(dtype=float))  # D, not D^2
-    d2 = pd.Series(distance**2, index=complete.index)
-    p = pd.Series(stats.chi2.sf(d2, df=items.shape[1]), index=complete.index)
-    mask[complete.index] = (p < p_threshold).to_numpy()
-    detail[complete.index] = (
-        "Mahalanobis D2 = " + d2.round(1).astype(str) + ", p = " + p.map("{:.2g}".format)
+    if complete.sum() <= items.shape[1] + 1:
+        return mask, pd.Series(dtype="string")
+    distance = ier.mahad(_rows(matrix.values, complete))  # D, not D^2
+    d2 = distance**2
+    p = stats.chi2.sf(d2, df=items.shape[1])
+    hit = p < p_threshold
+    positions = np.flatnonzero(complete)[hit]
+    mask.iloc[positions] = True
+    rows = items.index[positions]
+    detail = (
+        "Mahalanobis D2 = "
+        + pd.Series(d2[hit], index=rows).round(1).astype(str)
+        + ", p = "
+        + pd.Series(p[hit], index=rows, dtype=object).map("{:.2g}".format)
     )
     return mask, detail
+
+
+def _rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]`` in the same column-major layout (as ``DataFrame.to_numpy`` gives)."""
+    out = np.empty((values.shape[1], int(np.count_nonzero(rows)))).T
+    for k in range(values.shape[1]):
+        np.compress(rows, values[:, k], out=out[:, k])
+    return out
+
+
+def too_many_missing(
+    items: pd.DataFrame, rule, answered: np.ndarray | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Rows that left more than ``max_missing_fraction`` of the items unanswered
+    (``answered``: answers per row, when the caller already has them)."""
+    answered = answered_items(items) if answered is None else answered
+    share = pd.Series((items.shape[1] - answered) / items.shape[1], index=items.index)
+    mask = share > rule.max_missing_fraction
+    detail = (share[mask] * 100).round(0).astype(int).astype(str) + "% of items unanswered"
+    return mask, detail
+
+
+def answered_items(items: pd.DataFrame) -> np.ndarray:
+    """Number of answered (not NA) items per row."""
+    answered = np.zeros(len(items), dtype=np.int64)
+    for _, column in items.items():
+        answered += column.notna().to_numpy()
+    return answered
+
+
+def float_matrix(items: pd.DataFrame) -> np.ndarray:
+    """``items.to_numpy(dtype=float, na_value=nan)``, built column by column (much faster
+    for nullable columns) in the same column-major layout."""
+    matrix = np.empty((items.shape[1], len(items))).T
+    for k, (_, column) in enumerate(items.items()):
+        matrix[:, k] = column.to_numpy(dtype=float, na_value=np.nan)
+    return matrix
+
+
+@dataclass(frozen=True)
+class ItemMatrix:
+    """The item answers as one float matrix for ``ier``, with the answers per row.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        Rows x items, column-major, NaN for a missing answer (see :func:`float_matrix`).
+    answered : numpy.ndarray
+        Answered items per row.
+    """
+
+    values: np.ndarray
+    answered: np.ndarray
+
+    @classmethod
+    def of(cls, items: pd.DataFrame, values: np.ndarray | None = None) -> ItemMatrix:
+        """The matrix of ``items`` (``values`` when the caller has it already)."""
+        return cls(float_matrix(items) if values is None else values, answered_items(items))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
 from analysis.io.raw import RawSurvey
-from analysis.io.text import read_text_table
+from analysis.io.text import read_compact_table
 from analysis.io.timestamps import parse_timestamps
+from analysis.scales import factorize_text
 
 TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "carimbo de data/hora", "marca temporal")
 EMAIL_HEADERS = ("email address", "alamat email", "email", "alamat surel")
@@ -49,9 +51,10 @@ def read_google_forms(
     -------
     RawSurvey
         With roles ``submitted_at`` (parsed into column ``_submitted_at``), ``email`` when
-        present and ``duration_seconds`` when ``duration_column`` is given.
+        present and ``duration_seconds`` when ``duration_column`` is given. Repetitive columns
+        are categories of the cell strings (:func:`analysis.io.text.read_compact_table`).
     """
-    table = read_text_table(Path(path))
+    table = read_compact_table(Path(path))
     frame = table.frame
     if not looks_like_google_forms(frame.columns):
         raise InputError(
@@ -107,16 +110,16 @@ def split_options(values: pd.Series, options: list[str]) -> pd.DataFrame:
         outside the known options was given); all NA for unanswered rows. The "Other" text
         itself is not returned: it is free text from the public and may identify someone.
     """
-    text = values.astype("string").fillna("").str.strip()
-    codes, uniques = pd.factorize(text)
+    codes, texts = factorize_text(values)
+    cells = pd.concat([texts, pd.Series([""], dtype="string")]).str.strip().tolist()  # NA last
     ordered = sorted(options, key=len, reverse=True)
-    rows = [_match_options(u, ordered) for u in uniques]
+    rows = [_match_options(cell, ordered) for cell in cells]
     table = pd.DataFrame(
         [[int(o in ticked) for o in options] + [int(other)] for ticked, other in rows],
         columns=[*options, "other"],
     )
     out = table.iloc[codes].set_axis(values.index).astype("Int8")
-    out[text == ""] = pd.NA
+    out[np.array([cell == "" for cell in cells])[codes]] = pd.NA
     return out
 
 
@@ -132,12 +135,18 @@ def _match_options(cell: str, ordered: list[str]) -> tuple[set[str], bool]:
 
 
 def parse_numbers(values: pd.Series, path=None, column: str | None = None) -> pd.Series:
-    """Parse numbers written with a decimal comma or point; ``""`` gives NA."""
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    """Parse numbers written with a decimal comma or point; ``""`` gives NA.
+
+    Each distinct text is parsed once. Raises InputError naming the first row whose text is
+    not a number.
+    """
+    codes, texts = factorize_text(values)
+    text = pd.concat([texts, pd.Series([""], dtype="string")], ignore_index=True)
+    text = text.str.strip().replace("", pd.NA)  # the last text stands for NA
     normal = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-    numbers = pd.to_numeric(normal, errors="coerce")
-    bad = text.notna() & numbers.isna()
+    numbers = pd.to_numeric(normal, errors="coerce").astype("Float64")
+    bad = (text.notna() & numbers.isna()).to_numpy(dtype=bool)[codes]
     if bad.any():
-        row = bad[bad].index[0]
+        row = values.index[int(np.flatnonzero(bad)[0])]
         raise InputError(f'"{values[row]}" is not a number', path=path, row=int(row), column=column)
-    return numbers.astype("Float64")
+    return pd.Series(numbers.array.take(codes), index=values.index)

@@ -3,18 +3,38 @@
 Handles UTF-8 with or without BOM, UTF-16 (with BOM), Windows-1252, comma / semicolon / tab
 separators and Excel's ``sep=`` first line. Every cell is returned as a string, so nothing is
 re-interpreted before the codebook says what a column means.
+
+Large files are parsed in byte ranges on several threads by pandas' C reader (each range starts
+and ends at a line break). Whenever a range cannot be read on its own (a quoted line break at a
+range boundary, a record with too many fields, a byte that is not in the encoding) the whole file
+is read again in one pass, which also finds the row to report, so the result never depends on
+how the file was split.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
 import io
+import mmap
+import os
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.errors import InputError
+
+#: Fewest and most bytes of the file one parsing task reads (the first reads the fewest).
+MIN_RANGE_BYTES, MAX_RANGE_BYTES = 1 << 20, 32 << 20
+#: Encodings in which a ``\n`` byte is always a line break, so a file can be split at any one.
+SPLITTABLE = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
 
 
 @dataclass
@@ -25,6 +45,10 @@ class TextTable:
     encoding: str
     delimiter: str
     header_row: int  # 1-based row of the header line in the file
+
+
+class _Unsplittable(Exception):
+    """A byte range that cannot be parsed on its own: read the file in one pass instead."""
 
 
 def _single_byte_encoding(path: Path) -> str:
@@ -88,17 +112,74 @@ def read_text_table(path: Path) -> TextTable:
     InputError
         Empty file, empty header, or a record with more fields than the header (its row).
     """
+    return _read_table(Path(path), compact=False)
+
+
+def read_compact_table(path: Path) -> TextTable:
+    """Like :func:`read_text_table`, with the columns that repeat a few values as categories.
+
+    A column whose distinct values are at most half its rows (answer labels, agency names,
+    durations) comes back as a pandas ``category`` whose categories are the cell strings, so
+    each cell takes one small integer instead of a string. The cells are the same strings.
+
+    Parameters
+    ----------
+    path : Path
+        The export file.
+
+    Returns
+    -------
+    TextTable
+        As :func:`read_text_table`, except for the dtype of the repetitive columns.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_text_table`.
+    """
+    return _read_table(Path(path), compact=True)
+
+
+def _read_table(path: Path, compact: bool) -> TextTable:
+    """Read ``path`` in parallel byte ranges, else in one pass (see the module docstring)."""
+    encoding, delimiter, skipped = _sniff(path)
+    try:
+        header, frame = _read_ranges(path, encoding, delimiter, skipped, compact)
+    except _Unsplittable:
+        header, frame, encoding = _read_whole(path, encoding, delimiter, skipped)
+        frame = _compact(frame) if compact else frame
+    if not any(header):
+        raise InputError(
+            "the first line is empty; expected the header row", path=path, row=1 + skipped
+        )
+    frame.columns = unique_headers(header)
+    frame.index = pd.RangeIndex(2 + skipped, 2 + skipped + len(frame), name="source_row")
+    blank = _blank_rows(frame)
+    return TextTable(
+        frame=frame[~blank] if blank.any() else frame,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_row=1 + skipped,
+    )
+
+
+def _sniff(path: Path) -> tuple[str, str, int]:
+    """Encoding, delimiter and number of lines before the header (1 after ``sep=``)."""
     with Path(path).open("rb") as stream:
         head = stream.read(1 << 16)
     if not head.strip():
         raise InputError("the file is empty; expected a header row and data rows", path=path)
     encoding = detect_encoding(head[: len(head) - 4] if len(head) == 1 << 16 else head)
     first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n")[0]
-    skipped = 0
     if first_line.strip().lower().startswith("sep="):
-        delimiter, skipped = first_line.strip()[4:5] or ",", 1
-    else:
-        delimiter = sniff_delimiter(first_line)
+        return encoding, first_line.strip()[4:5] or ",", 1
+    return encoding, sniff_delimiter(first_line), 0
+
+
+def _read_whole(
+    path: Path, encoding: str, delimiter: str, skipped: int
+) -> tuple[list[str], pd.DataFrame, str]:
+    """Header cells, data cells and encoding, read in one pass; errors name their row."""
     try:
         grid = _read_grid(path, encoding, delimiter, skipped)
     except UnicodeDecodeError:  # valid UTF-8 at the start only: a Windows-1252 file
@@ -122,16 +203,7 @@ def read_text_table(path: Path) -> TextTable:
             row=number + 1 + skipped,
         )
     header = [str(cell).strip() for cell in grid.iloc[0]]
-    if not any(header):
-        raise InputError(
-            "the first line is empty; expected the header row", path=path, row=1 + skipped
-        )
-    frame = grid.iloc[1:].set_axis(unique_headers(header), axis=1)
-    frame.index = pd.Index(frame.index + 1 + skipped, name="source_row")
-    blank = (frame == "").all(axis=1)
-    return TextTable(
-        frame=frame[~blank], encoding=encoding, delimiter=delimiter, header_row=1 + skipped
-    )
+    return header, grid.iloc[1:].reset_index(drop=True), encoding
 
 
 def _read_grid(path: Path, encoding: str, delimiter: str, skipped: int) -> pd.DataFrame:
@@ -147,6 +219,231 @@ def _read_grid(path: Path, encoding: str, delimiter: str, skipped: int) -> pd.Da
         encoding=encoding,
         skiprows=skipped,
     )
+
+
+def _read_ranges(
+    path: Path, encoding: str, delimiter: str, skipped: int, compact: bool
+) -> tuple[list[str], pd.DataFrame]:
+    """Header cells and data cells, the data parsed in byte ranges on several threads.
+
+    The first range is parsed alone: it shows which columns the C reader would turn into
+    numbers (read as text from then on) and, when ``compact``, which columns repeat values.
+
+    Raises
+    ------
+    _Unsplittable
+        When the file or one of its ranges cannot be parsed this way.
+    """
+    if encoding not in SPLITTABLE:
+        raise _Unsplittable
+    header, start = _header_line(path, encoding, delimiter, skipped)
+    workers = _cpu_count()
+    bounds = _range_bounds(path, start, workers)
+    if len(bounds) < 2:
+        raise _Unsplittable  # no data rows: the one-pass reader gives the empty table
+    reader = _RangeReader(path, SPLITTABLE[encoding], delimiter, len(header))
+    with warnings.catch_warnings():  # mixed-type chunks are re-read as text, see parse()
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+        first = reader.parse(bounds[0], bounds[1])
+        if compact:
+            reader.categories = {k: {} for k in _repetitive(first)}
+        parts = [reader.compact(first)]
+        if len(bounds) > 2:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                parts += pool.map(reader.read, bounds[1:-1], bounds[2:])
+    frame = _concat(parts, reader)
+    if len(parts) > 1:
+        del parts, first
+        _release_freed_memory()
+    return header, frame
+
+
+def _header_line(path: Path, encoding: str, delimiter: str, skipped: int) -> tuple[list, int]:
+    """Header cells and the byte offset where the data start (the header must be one line)."""
+    with Path(path).open("rb") as stream:
+        for _ in range(skipped):
+            stream.readline()
+        line = stream.readline()
+        start = stream.tell()
+    try:
+        cells = pd.read_csv(
+            io.BytesIO(line),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            encoding=encoding,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        raise _Unsplittable from None
+    if len(cells) != 1:
+        raise _Unsplittable
+    return [str(cell).strip() for cell in cells.iloc[0]], start
+
+
+def _range_bounds(path: Path, start: int, workers: int) -> list[int]:
+    """Offsets ``start = b0 < b1 < ... < bn = size`` of the byte ranges to parse.
+
+    Each ``bk`` follows a line break, and blank lines stay at the end of a range (a range must
+    not start with a one-field record). The first range holds about :data:`MIN_RANGE_BYTES`,
+    the others a quarter of the rest per worker, within :data:`MIN_RANGE_BYTES` and
+    :data:`MAX_RANGE_BYTES`.
+    """
+    size = Path(path).stat().st_size
+    step = min(MAX_RANGE_BYTES, max(MIN_RANGE_BYTES, (size - start) // (4 * workers)))
+    bounds = [start]
+    target = start + MIN_RANGE_BYTES
+    with Path(path).open("rb") as stream:
+        while target < size:
+            stream.seek(target)
+            stream.readline()
+            while _at_blank_line(stream):
+                stream.readline()
+            if stream.tell() >= size:
+                break
+            bounds.append(stream.tell())
+            target = bounds[-1] + step
+    return [*bounds, size] if size > start else bounds
+
+
+def _at_blank_line(stream: io.BufferedReader) -> bool:
+    """True when the next line of ``stream`` is empty."""
+    ahead = stream.peek(2)[:2]
+    return ahead[:1] == b"\n" or ahead == b"\r\n"
+
+
+class _RangeReader:
+    """Parses byte ranges of one file into string frames (thread-safe).
+
+    Columns that are keys of :attr:`categories` come back from :meth:`read` as integer codes
+    into a text -> code mapping the ranges share.
+    """
+
+    def __init__(self, path: Path, encoding: str, delimiter: str, width: int) -> None:
+        self.path = path
+        self.width = width
+        self.options = {
+            "sep": delimiter,
+            "header": None,
+            "na_filter": False,
+            "skip_blank_lines": False,
+            "engine": "c",
+            "encoding": encoding,
+        }
+        self.text_columns: set[int] = set()  # columns the C reader would turn into numbers
+        self.categories: dict[int, dict[str, int]] = {}
+        self.lock = threading.Lock()
+
+    def read(self, start: int, stop: int) -> pd.DataFrame:
+        """The cells of the records in ``[start, stop)``, compacted (see :meth:`compact`)."""
+        return self.compact(self.parse(start, stop))
+
+    def parse(self, start: int, stop: int) -> pd.DataFrame:
+        """The cells of the records in ``[start, stop)`` as strings, ``width`` columns.
+
+        The C reader reads the range from a memory map of the file (no copy of its bytes).
+        """
+        base = start - start % mmap.ALLOCATIONGRANULARITY
+        with self.path.open("rb") as stream:
+            try:
+                data = mmap.mmap(stream.fileno(), stop - base, offset=base, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file that cannot be mapped
+                raise _Unsplittable from None
+            with data:
+                return self._parse(data, start - base)
+
+    def _parse(self, data: mmap.mmap, start: int) -> pd.DataFrame:
+        """Parse ``data`` from ``start``; columns that come out as numbers are read again as
+        text (and as text in every later range)."""
+        while True:
+            with self.lock:
+                dtype = dict.fromkeys(self.text_columns, str)
+            data.seek(start)
+            try:
+                frame = pd.read_csv(data, dtype=dtype, **self.options)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+                raise _Unsplittable from None
+            numeric = {
+                k for k, column in frame.items() if not isinstance(column.dtype, pd.StringDtype)
+            }
+            if not numeric:
+                break
+            with self.lock:
+                self.text_columns |= numeric
+        if frame.shape[1] > self.width:
+            raise _Unsplittable
+        for k in range(frame.shape[1], self.width):  # short records are padded with ""
+            frame[k] = pd.Series("", index=frame.index, dtype="str")
+        return frame
+
+    def compact(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the columns of :attr:`categories` replaced by their codes."""
+        for k, known in self.categories.items():
+            codes, uniques = pd.factorize(frame[k])
+            with self.lock:
+                mapping = [known.setdefault(text, len(known)) for text in uniques.tolist()]
+            frame[k] = np.asarray(mapping, dtype=np.min_scalar_type(-len(known)))[codes]
+        return frame
+
+    def categorical(self, k: int, codes: np.ndarray) -> pd.Categorical:
+        """Column ``k`` as a categorical, from the codes of all ranges."""
+        return pd.Categorical.from_codes(codes, categories=list(self.categories[k]))
+
+
+def _repetitive(frame: pd.DataFrame) -> list[int]:
+    """Columns whose distinct values are at most half the rows."""
+    return [k for k, column in frame.items() if column.nunique() <= max(1, len(frame) // 2)]
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its repetitive columns (see :func:`_repetitive`) as categories."""
+    repetitive = _repetitive(frame)
+    return frame.astype(dict.fromkeys(repetitive, "category")) if repetitive else frame
+
+
+def _concat(parts: list[pd.DataFrame], reader: _RangeReader) -> pd.DataFrame:
+    """Stack the range frames column by column: categories from their shared codes, strings
+    copied into one buffer per column (so the ranges' memory can be handed back)."""
+    columns = {}
+    for k in parts[0].columns:
+        pieces = [part[k] for part in parts]
+        if k in reader.categories:
+            columns[k] = reader.categorical(k, np.concatenate([p.to_numpy() for p in pieces]))
+        else:
+            chunked = pa.array(pd.concat(pieces, ignore_index=True).array, pa.large_string())
+            whole = chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked
+            columns[k] = pd.array(whole, dtype="str")
+    return pd.DataFrame(columns)
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose cells are all ``""``, checking each column only for the rows still blank."""
+    blank = np.ones(len(frame), dtype=bool)
+    for _, column in frame.items():
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = (column.iloc[rows] == "").to_numpy(dtype=bool, na_value=False)
+    return blank
+
+
+def _release_freed_memory() -> None:
+    """Hand the memory the parsing threads freed back to the system.
+
+    glibc keeps freed memory in per-thread pools that later work on the main thread cannot
+    reuse; ``malloc_trim`` releases it. Elsewhere (no glibc) this does nothing.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _ragged_row_error(path: Path, text: str, delimiter: str, skipped: int) -> InputError:

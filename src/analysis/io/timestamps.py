@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.errors import InputError
 
@@ -88,8 +91,18 @@ def parse_timestamps(
     ------
     InputError
         Naming the first row whose value cannot be read as a date and time.
+
+    Notes
+    -----
+    When every value is written in the zero-padded layout of the format picked for the column
+    (e.g. ``27/09/2026 15:00:00``), the values are read by array arithmetic on their bytes.
     """
-    text = values.astype("str").fillna("").str.strip()
+    text = values.astype("str").fillna("")
+    plain = _parse_plain(text, date_order)  # such values have no spaces to strip
+    if plain is not None:
+        local = plain.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+        return local.dt.tz_convert("UTC")
+    text = text.str.strip()
     iso = text.str.match(ISO_WITH_ZONE).to_numpy(dtype=bool, na_value=False)
     if iso.any():
         text = text.where(~iso, "")
@@ -106,17 +119,24 @@ def parse_timestamps(
             column=column,
             hint="expected e.g. 27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7",
         )
+    out = _to_utc(parsed, offsets, timezone)
+    if iso.any():
+        out[iso] = _parse_iso(values.astype("str")[iso], path, column)
+    return out
+
+
+def _to_utc(parsed: pd.Series, offsets: pd.Series, timezone: str) -> pd.Series:
+    """Local times in UTC: at their offset in minutes where ``offsets`` has one, else in
+    ``timezone`` (NaT for times that do not exist there or are ambiguous)."""
     has_offset = offsets.notna()
     offsets = offsets.astype(float)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    out = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns, UTC]")
     if (~has_offset).any():
         local = parsed[~has_offset].dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
         out[~has_offset] = local.dt.tz_convert("UTC")
     if has_offset.any():
         shift = pd.to_timedelta(offsets[has_offset].astype(float), unit="min")
         out[has_offset] = (parsed[has_offset] - shift).dt.tz_localize("UTC")
-    if iso.any():
-        out[iso] = _parse_iso(values.astype("str")[iso], path, column)
     return out
 
 
@@ -143,15 +163,13 @@ FAST_FORMATS = {
 
 def _parse_local(bare: pd.Series, order: str) -> pd.Series:
     """Parse zone-less text: the fixed format that reads a sample, else a flexible parser."""
-    parsed = pd.Series(pd.NaT, index=bare.index, dtype="datetime64[ns]")
-    todo = bare != ""
-    sample = bare[todo].head(200)
-    for fmt in FAST_FORMATS["ymd"] + FAST_FORMATS[order if order != "ymd" else "dmy"]:
-        if pd.to_datetime(sample, format=fmt, errors="coerce").notna().all():
-            attempt = pd.to_datetime(bare[todo], format=fmt, errors="coerce")
-            parsed[todo] = attempt
-            todo &= parsed.isna()
-            break
+    parsed = np.full(len(bare), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = (bare != "").to_numpy(dtype=bool, copy=True)
+    fmt = _sample_format(bare.iloc[np.flatnonzero(todo)[:200]], order)
+    if fmt is not None:
+        parsed[todo] = strptime(bare if todo.all() else bare[todo], fmt)
+        todo &= np.isnat(parsed)
+    parsed = pd.Series(parsed, index=bare.index)
     if todo.any():
         dayfirst = order == "dmy"
         parsed[todo] = pd.to_datetime(
@@ -160,14 +178,180 @@ def _parse_local(bare: pd.Series, order: str) -> pd.Series:
     return parsed
 
 
+def _sample_format(sample: pd.Series, order: str) -> str | None:
+    """The first of the :data:`FAST_FORMATS` to try that reads every value of ``sample``."""
+    for fmt in FAST_FORMATS["ymd"] + FAST_FORMATS[order if order != "ymd" else "dmy"]:
+        if pd.to_datetime(sample, format=fmt, errors="coerce").notna().all():
+            return fmt
+    return None
+
+
+def _parse_plain(text: pd.Series, date_order: str) -> pd.Series | None:
+    """Local times (``datetime64[ns]``) when every value is empty or a valid time written in
+    the zero-padded layout of the format :func:`_parse_local` picks for the column; such
+    values hold no zone and no ISO time, so the rest of :func:`parse_timestamps` would leave
+    them as they are. Otherwise None."""
+    filled = (text != "").to_numpy(dtype=bool)
+    if not filled.any():
+        return None
+    sample = text.iloc[np.flatnonzero(filled)[:200]]
+    fmt = _sample_format(sample, _resolve_order(text, date_order))
+    if fmt is None:
+        return None
+    parsed, done = _parse_fixed_width(text, fmt)
+    return pd.Series(parsed, index=text.index) if np.array_equal(done, filled) else None
+
+
+#: Digits each directive of a fixed-width format takes.
+FIXED_WIDTHS = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
+
+
+def strptime(text: pd.Series, fmt: str) -> np.ndarray:
+    """``pd.to_datetime(text, format=fmt, errors="coerce")`` as ``datetime64[ns]`` values.
+
+    Values written exactly in the layout of ``fmt`` with every number zero-padded (e.g.
+    ``27/09/2026 15:00:00``) are read by array arithmetic on their bytes; any other value
+    goes to pandas, so the result is pandas' for every value.
+    """
+    parsed, done = _parse_fixed_width(text, fmt)
+    if not done.all():
+        rest = pd.to_datetime(text[~done], format=fmt, errors="coerce")
+        parsed[~done] = rest.astype("datetime64[ns]").to_numpy()
+    return parsed
+
+
+def _fixed_layout(fmt: str) -> tuple[list[int | None], dict[str, int]] | None:
+    """Byte template of ``fmt`` (None = digit) and the start of each directive, when ``fmt``
+    has only zero-padded number directives and ASCII separators; else None."""
+    template: list[int | None] = []
+    starts = {}
+    for token in re.findall(r"%.|.", fmt, flags=re.DOTALL):
+        if token[0] == "%":
+            if token[1] not in FIXED_WIDTHS:
+                return None
+            starts[token[1]] = len(template)
+            template += [None] * FIXED_WIDTHS[token[1]]
+        elif token.isascii():
+            template.append(ord(token))
+        else:
+            return None
+    return template, starts
+
+
+def _parse_fixed_width(text: pd.Series, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values of ``text`` in the zero-padded layout of ``fmt`` with a valid date and time
+    (year 1678 to 2261, inside ``datetime64[ns]``), and which values those are."""
+    parsed = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = np.zeros(len(text), dtype=bool)
+    layout = _fixed_layout(fmt)
+    if layout is None or not len(text):
+        return parsed, done
+    template, starts = layout
+    strings = pa.array(text.array, type=pa.large_string())
+    if isinstance(strings, pa.ChunkedArray):
+        strings = strings.combine_chunks()
+    sized = np.diff(_offsets(strings)) == len(template)
+    rows = np.flatnonzero(sized)
+    if len(rows) < len(strings):
+        strings = strings.filter(pa.array(sized))
+    cells = _byte_matrix(strings, len(template))
+    shape_ok = np.ones(len(rows), dtype=bool)
+    for position, byte in enumerate(template):
+        column = cells[:, position]
+        shape_ok &= (column - np.uint8(48) <= 9) if byte is None else (column == byte)
+    fields = {k: _number(cells, start, FIXED_WIDTHS[k]) for k, start in starts.items()}
+    stamps, valid = _stamps(fields, len(rows))
+    keep = shape_ok & valid
+    parsed[rows[keep]] = stamps[keep]
+    done[rows[keep]] = True
+    return parsed, done
+
+
+def _offsets(strings: pa.LargeStringArray) -> np.ndarray:
+    """The ``len(strings) + 1`` byte offsets of a large string array (a null has length 0)."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)
+    return offsets[strings.offset : strings.offset + len(strings) + 1]
+
+
+def _byte_matrix(strings: pa.LargeStringArray, width: int) -> np.ndarray:
+    """The UTF-8 bytes of strings that all have ``width`` bytes, one row per string."""
+    if not len(strings):
+        return np.zeros((0, width), dtype=np.uint8)
+    offsets = _offsets(strings)
+    data = np.frombuffer(strings.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]].reshape(-1, width)
+
+
+def _number(cells: np.ndarray, start: int, width: int) -> np.ndarray:
+    """The decimal number written in columns ``start`` to ``start + width`` of ``cells``."""
+    value = cells[:, start].astype(np.int32)
+    for position in range(start + 1, start + width):
+        value *= 10
+        value += cells[:, position]
+    return value - 48 * (10**width - 1) // 9  # the ASCII code of "0" in every place
+
+
+def _stamps(fields: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``datetime64[ns]`` from year, month ... arrays (missing ones: 0), and which are valid."""
+    zero = np.zeros(n, dtype=np.int32)
+    year, month, day = (fields.get(k, zero) for k in "Ymd")
+    hour, minute, second = (fields.get(k, zero) for k in "HMS")
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length = MONTH_DAYS[np.clip(month, 1, 12) - 1] + (leap & (month == 2))
+    valid = (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12)
+    valid &= (day >= 1) & (day <= length) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    seconds = _days_from_civil(year, month, day).astype(np.int64) * 86400
+    seconds += hour * 3600 + minute * 60 + second
+    seconds[~valid] = 0
+    seconds *= 10**9
+    return seconds.view("datetime64[ns]"), valid
+
+
+#: Days of each month in a common year.
+MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+
+
+#: The first two numbers of a slash (or dot, hyphen) date, as groups and as named groups.
+LEADING_NUMBERS = r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
+LEADING_NUMBERS_NAMED = r"^(?P<first>\d{1,2})[/.-](?P<second>\d{1,2})[/.-]\d{2,4}"
+
+
 def _resolve_order(bare: pd.Series, date_order: str) -> str:
+    """``date_order``, or for ``auto`` the order the slash dates in ``bare`` imply."""
     if date_order != "auto":
         return date_order
-    slash = bare.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}")
-    first = pd.to_numeric(slash[0], errors="coerce")
-    second = pd.to_numeric(slash[1], errors="coerce")
-    if (first > 12).any():
+    first, second = _leading_maxima(bare)
+    if first > 12:
         return "dmy"
-    if (second > 12).any():
+    if second > 12:
         return "mdy"
     return "dmy"
+
+
+def _leading_maxima(bare: pd.Series) -> list[float]:
+    """Largest first and second number of the slash dates in ``bare`` (0 when none).
+
+    ASCII values go through Arrow's regular expressions (which match them alike), the others
+    through Python's, whose ``\\d`` also takes other scripts' digits.
+    """
+    ascii_only = bare.str.isascii().to_numpy(dtype=bool, na_value=True)
+    strings = pa.array((bare if ascii_only.all() else bare[ascii_only]).array, pa.large_string())
+    found = pc.extract_regex(strings, LEADING_NUMBERS_NAMED)
+    slash = bare[~ascii_only].str.extract(LEADING_NUMBERS)
+    maxima = []
+    for k in (0, 1):
+        tops = [
+            pc.max(pc.cast(pc.struct_field(found, [k]), pa.int64())).as_py(),
+            pd.to_numeric(slash[k], errors="coerce").max(),
+        ]
+        maxima.append(max((top for top in tops if top is not None and top == top), default=0))
+    return maxima
