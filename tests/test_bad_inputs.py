@@ -412,11 +412,6 @@ def multi_select_split(cleaned: CleanedSurvey) -> None:
     assert (first["followed__1"], first["followed__2"], first["followed__other"]) == (1, 1, 0)
 
 
-def gender_kept_utf8(cleaned: CleanedSurvey) -> None:
-    genders = list(cleaned.responses.sort_values("source_row")["gender"])
-    assert genders[:2] == ["Perempuan \u00e9", "Laki\u2013laki"]
-
-
 def columns_are(names: list[str]) -> Callable[[RawSurvey], None]:
     def check(raw: RawSurvey) -> None:
         assert list(raw.frame.columns) == names
@@ -481,21 +476,12 @@ CASES = [
         "repair",
         ("delimiter '\\t'",),
         columns_are(["Waktu, tanggal", "Nama, lengkap", "Skor"]),
-        xfail="io/text.py sniff_delimiter looks at the header line only and breaks ties "
-        "towards ','; this tab file (2 commas, 2 tabs in the header) is split on commas into "
-        "3 wrong columns and its rows are silently mangled: no error, no row named",
     ),
     Case(
         "mixed_encoding_one_windows_1252_byte",
         google_forms(_mixed_gender, data=mixed_encoding),
-        "repair",
-        ("row 3", "Windows-1252"),
-        gender_kept_utf8,
-        xfail="io/text.py read_text_table falls back to cp1252 for the WHOLE file when one byte "
-        "is not UTF-8, so every other UTF-8 character turns into mojibake (row 2 "
-        "'Perempuan \u00e9' -> 'Perempuan \u00c3\u00a9') and the only note is 'read with "
-        "encoding cp1252'; expected: decode as UTF-8 and only the bad byte as Windows-1252 with "
-        "a note naming row 3 (or an InputError naming row 3)",
+        InputError,
+        ("row 3", "not UTF-8", "Windows-1252", "save it again as CSV UTF-8"),
     ),
     Case(
         "utf16_without_bom",
@@ -507,11 +493,7 @@ CASES = [
         "truncated_last_line",
         google_forms(text=lambda c: line(4, drop_fields_after(5))(c.rstrip("\n"))),
         InputError,
-        ("row 4", "has 5 fields but the header has", "cut off"),
-        xfail="io/text.py read_text_table detects short records with grid.isna(), but with "
-        "pandas 3 read_csv(dtype=str, keep_default_na=False) fills the missing trailing "
-        "fields with '' - a cut-off last line is silently padded with empty answers (here it "
-        "ends in the ledger as unknown_agency instead of an error naming row 4)",
+        ("row 4", "fields but the header has", "cut off"),
     ),
     Case(
         "line_with_too_many_fields",
@@ -530,9 +512,6 @@ CASES = [
         google_forms(answer(GENDER, 4, "XQX"), text=lambda c: c.replace("XQX", '"Perem puan')),
         InputError,
         ("row 4", "unbalanced"),
-        xfail="io/text.py _ragged_row_error returns 'cannot be read as a delimited table "
-        "(unbalanced quotes?)' with NO row when the open quote runs to the end of the file; "
-        "it should name row 4, where the quote opens",
     ),
     # --- answers and headers -----------------------------------------------------------------
     Case(
@@ -558,10 +537,6 @@ CASES = [
         google_forms(answer(lambda s: item_column(s, "pu1"), 3, "7")),
         InputError,
         ("row 3", '"7"', "1 to 5"),
-        xfail="scales.py AnswerScale.unknown_label_error always suggests the closest label "
-        "(difflib, cutoff 0.0), even for a number: the text answer '7' on agree5_id gets "
-        '(did you mean "Tidak tahu"?), a missing-answer label, instead of saying that 7 is '
-        "outside the scale's values 1 to 5 (as cleaning.check_range does for SPSS numbers)",
     ),
     Case(
         "duplicated_headers_sheets_suffix",
@@ -593,9 +568,6 @@ CASES = [
         google_forms(answer(TIMESTAMP, 3, "27/09/2026 15:00:00 GMT+25")),
         InputError,
         ("row 3", f'column "{TIMESTAMP}"', "GMT+25"),
-        xfail="io/timestamps.py split_zones accepts any 1-2 digit hour offset: 'GMT+25' is "
-        "read silently as UTC+25:00 (2026-09-26 14:00 UTC); offsets beyond +14:00/-12:00 do "
-        "not exist and should be an InputError naming the row",
     ),
     Case(
         "non_positive_survey_weight",

@@ -151,6 +151,15 @@ class AnswerScale:
 
     def unknown_label_error(self, label: str, *, path, row, column) -> InputError:
         """Build the error for an unknown label, suggesting the closest known label."""
+        if re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", label):
+            return InputError(
+                f'"{label.strip()}" is not a value of scale {self.name} '
+                f"({self.minimum:g} to {self.maximum:g})",
+                path=path,
+                row=row,
+                column=column,
+                hint="declare it in the source's missing_codes if it means no answer",
+            )
         known = list(self.labels) + list(self.aliases) + list(self.missing)
         close = difflib.get_close_matches(label, known, n=1, cutoff=0.0)
         hint = f'did you mean "{close[0]}"?' if close else None

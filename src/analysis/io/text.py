@@ -19,6 +19,7 @@ import ctypes
 import io
 import mmap
 import os
+import re
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -52,9 +53,26 @@ class _Unsplittable(Exception):
 
 
 def _single_byte_encoding(path: Path) -> str:
-    """Windows-1252 when every byte is defined there, else Latin-1 (which decodes anything)."""
+    """Windows-1252 when every byte is defined there, else Latin-1 (which decodes anything).
+
+    Raises InputError when the file also holds valid UTF-8 characters: it mixes encodings, and
+    reading it either way would garble part of the answers.
+    """
+    raw = Path(path).read_bytes()
     try:
-        Path(path).read_bytes().decode("cp1252")
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if re.search(rb"[\xc2-\xf4][\x80-\xbf]+", raw):
+            byte = raw[error.start]
+            raise InputError(
+                f"byte 0x{byte:02X} is not UTF-8, but the rest of the file is UTF-8: it mixes "
+                "encodings (this byte looks like Windows-1252)",
+                path=path,
+                row=raw[: error.start].count(b"\n") + 1,
+                hint="open it in a spreadsheet and save it again as CSV UTF-8",
+            ) from None
+    try:
+        raw.decode("cp1252")
     except UnicodeDecodeError:
         return "latin-1"
     return "cp1252"
@@ -82,9 +100,26 @@ def decode_file(path: Path) -> tuple[str, str]:
     return raw.decode(encoding), encoding
 
 
-def sniff_delimiter(header_line: str) -> str:
-    """Guess the delimiter from the header line: the most frequent of ``,`` ``;`` tab."""
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+def sniff_delimiter(header_line: str, data_lines: list[str] = ()) -> str:
+    """Guess the delimiter among ``,`` ``;`` and tab.
+
+    With data lines, the delimiter that splits the header and every data line into the same
+    number (> 1) of fields wins, the most fields first; otherwise the one most frequent in the
+    header line. Ties in the header favour tab, then semicolon (commas occur inside answers).
+    """
+    candidates = ("\t", ";", ",")
+    if data_lines:
+        consistent = {}
+        for delimiter in candidates:
+            widths = {
+                len(next(csv.reader([line], delimiter=delimiter)))
+                for line in [header_line, *data_lines]
+            }
+            if len(widths) == 1 and widths.pop() > 1:
+                consistent[delimiter] = header_line.count(delimiter)
+        if consistent:
+            return max(consistent, key=consistent.get)
+    counts = {d: header_line.count(d) for d in candidates}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
 
@@ -154,6 +189,7 @@ def _read_table(path: Path, compact: bool) -> TextTable:
         )
     frame.columns = unique_headers(header)
     frame.index = pd.RangeIndex(2 + skipped, 2 + skipped + len(frame), name="source_row")
+    _check_last_record(path, encoding, delimiter, len(header), frame.index)
     blank = _blank_rows(frame)
     return TextTable(
         frame=frame[~blank] if blank.any() else frame,
@@ -163,6 +199,29 @@ def _read_table(path: Path, compact: bool) -> TextTable:
     )
 
 
+def _check_last_record(path: Path, encoding: str, delimiter: str, width: int, rows) -> None:
+    """Raise InputError when the last line has fewer fields than the header.
+
+    A download cut off mid-record leaves a short last line, which a CSV parser silently pads
+    with empty cells. A last line inside a quoted multi-line cell (odd number of quotes) is
+    left to the parser.
+    """
+    with Path(path).open("rb") as stream:
+        stream.seek(max(0, Path(path).stat().st_size - (1 << 16)))
+        tail = stream.read().decode(encoding, errors="replace")
+    lines = [line for line in tail.splitlines() if line.strip()]
+    if len(rows) == 0 or not lines or lines[-1].count('"') % 2:
+        return
+    fields = next(csv.reader([lines[-1]], delimiter=delimiter))
+    if len(fields) < width:
+        raise InputError(
+            f"has {len(fields)} fields but the header has {width}; the file may be cut off "
+            "or a line break is not quoted",
+            path=path,
+            row=int(rows[-1]),
+        )
+
+
 def _sniff(path: Path) -> tuple[str, str, int]:
     """Encoding, delimiter and number of lines before the header (1 after ``sep=``)."""
     with Path(path).open("rb") as stream:
@@ -170,10 +229,16 @@ def _sniff(path: Path) -> tuple[str, str, int]:
     if not head.strip():
         raise InputError("the file is empty; expected a header row and data rows", path=path)
     encoding = detect_encoding(head[: len(head) - 4] if len(head) == 1 << 16 else head)
-    first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n")[0]
+    if encoding == "cp1252":
+        encoding = _single_byte_encoding(path)  # raises when the file mixes in UTF-8
+    lines = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n")
+    first_line = lines[0]
     if first_line.strip().lower().startswith("sep="):
         return encoding, first_line.strip()[4:5] or ",", 1
-    return encoding, sniff_delimiter(first_line), 0
+    data = [line.rstrip("\r") for line in lines[1:6] if line.strip() and '"' not in line]
+    if len(lines) <= 6:  # the whole file is in ``head``: no line was cut by the 64 KiB read
+        data = data[: len(lines) - 1]
+    return encoding, sniff_delimiter(first_line.rstrip("\r"), data[:-1] or data), 0
 
 
 def _read_whole(
@@ -447,11 +512,15 @@ def _cpu_count() -> int:
 
 
 def _ragged_row_error(path: Path, text: str, delimiter: str, skipped: int) -> InputError:
-    """Find the first record with more fields than the header (slow path, errors only)."""
+    """Find the first record whose field count differs from the header's (errors only).
+
+    A quote that is never closed swallows the rest of the file into one record, which then
+    has too few fields: that record's row is where the quote opens.
+    """
     records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     width = len(next(records))
     for number, record in enumerate(records, start=2 + skipped):
-        if len(record) > width:
+        if record and len(record) != width:
             return InputError(
                 f"has {len(record)} fields but the header has {width}; the delimiter may be "
                 "wrong or a quote is unbalanced",

@@ -43,6 +43,20 @@ def split_zone(text: str) -> tuple[str, int | None]:
     return text, None
 
 
+def _check_offsets(values: pd.Series, offsets: pd.Series, path, column) -> None:
+    """Raise InputError for a zone offset outside UTC-12:00 ... UTC+14:00 (none exists)."""
+    impossible = ((offsets > 14 * 60) | (offsets < -12 * 60)).fillna(False)
+    if impossible.any():
+        row = impossible[impossible].index[0]
+        raise InputError(
+            f'"{values[row]}" has a time-zone offset that does not exist',
+            path=path,
+            row=int(row),
+            column=column,
+            hint="offsets run from GMT-12 to GMT+14; WIB is GMT+7, WITA GMT+8, WIT GMT+9",
+        )
+
+
 def split_zones(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised :func:`split_zone`: (text without zone, offset in minutes or NA)."""
     bare = text.copy()
@@ -107,6 +121,7 @@ def parse_timestamps(
     if iso.any():
         text = text.where(~iso, "")
     bare, offsets = split_zones(text)
+    _check_offsets(values, offsets, path, column)
     order = _resolve_order(bare, date_order)
     parsed = _parse_local(bare, order)
     bad = (bare != "") & parsed.isna()
