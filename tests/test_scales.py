@@ -45,5 +45,5 @@ def test_builtin_scales_are_ordered_and_aliases_stay_in_range(name):
 def test_numeric_answers_are_accepted_when_on_the_scale():
     scale = builtin_scales()["freq5_id"]
     assert scale.code(pd.Series(["1", "5", "Kadang"])).tolist() == [1.0, 5.0, 3.0]
-    with pytest.raises(InputError, match='"6" is not a label'):
+    with pytest.raises(InputError, match=r'"6" is not a value of scale freq5_id \(1 to 5\)'):
         scale.code(pd.Series(["6"]))

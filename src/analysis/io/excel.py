@@ -17,10 +17,9 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import InputError
-from analysis.io.google_forms import EMAIL_HEADERS, TIMESTAMP_HEADERS, looks_like_google_forms
+from analysis.io.google_forms import google_forms_from_frame
 from analysis.io.raw import RawSurvey
 from analysis.io.text import unique_headers
-from analysis.io.timestamps import parse_timestamps
 
 #: Largest magnitude whose float value is written as an exact integer (beyond it, floats such as
 #: Excel-mangled ids ``1.23457E+18`` keep their float text instead of invented digits).
@@ -188,24 +187,6 @@ def read_google_forms_xlsx(
         ``value_labels`` and ``missing_codes`` empty; ``notes`` names the sheet read.
     """
     frame, name = read_xlsx_table(Path(path), sheet)
-    if not looks_like_google_forms(frame.columns):
-        raise InputError(
-            f'the first column is "{frame.columns[0]}", expected a Google Forms timestamp column',
-            path=path,
-            row=1,
-            column=str(frame.columns[0]),
-            hint="one of: " + ", ".join(TIMESTAMP_HEADERS),
-        )
-    if frame.empty:
-        raise InputError("has a header row but no responses", path=path, row=2)
-    timestamp = frame.columns[0]
-    frame["_submitted_at"] = parse_timestamps(
-        frame[timestamp], timezone, date_order, path=path, column=timestamp
-    )
-    roles = {"submitted_at": "_submitted_at"}
-    emails = [c for c in frame.columns if str(c).strip().casefold() in EMAIL_HEADERS]
-    if emails:
-        roles["email"] = emails[0]
-    raw = RawSurvey(frame=frame, path=Path(path), format="google_forms", roles=roles)
+    raw = google_forms_from_frame(frame, Path(path), timezone, date_order)
     raw.notes.append(f'read sheet "{name}"; timestamps are local times in {timezone}')
     return raw

@@ -55,7 +55,27 @@ def read_google_forms(
         are categories of the cell strings (:func:`analysis.io.text.read_compact_table`).
     """
     table = read_compact_table(Path(path))
-    frame = table.frame
+    raw = google_forms_from_frame(table.frame, Path(path), timezone, date_order, duration_column)
+    raw.notes.append(f"read with encoding {table.encoding}, delimiter {table.delimiter!r}")
+    return raw
+
+
+def google_forms_from_frame(
+    frame: pd.DataFrame,
+    path: Path,
+    timezone: str,
+    date_order: str,
+    duration_column: str | None = None,
+) -> RawSurvey:
+    """Check a Google Forms sheet already read (CSV or XLSX) and set its roles.
+
+    Returns
+    -------
+    RawSurvey
+        ``format="google_forms"`` with roles ``submitted_at`` (parsed into ``_submitted_at``,
+        ``datetime64[ns, UTC]``), ``email`` when an email column exists, and
+        ``duration_seconds`` when ``duration_column`` is given.
+    """
     if not looks_like_google_forms(frame.columns):
         raise InputError(
             f'the first column is "{frame.columns[0]}", expected a Google Forms timestamp column',
@@ -71,10 +91,9 @@ def read_google_forms(
         frame[timestamp], timezone, date_order, path=path, column=timestamp
     )
     roles = {"submitted_at": "_submitted_at"}
-    for column in frame.columns:
-        if str(column).strip().casefold() in EMAIL_HEADERS:
-            roles["email"] = column
-            break
+    emails = [c for c in frame.columns if str(c).strip().casefold() in EMAIL_HEADERS]
+    if emails:
+        roles["email"] = emails[0]
     if duration_column is not None:
         if duration_column not in frame.columns:
             raise InputError(
@@ -84,9 +103,7 @@ def read_google_forms(
                 column=duration_column,
             )
         roles["duration_seconds"] = duration_column
-    raw = RawSurvey(frame=frame, path=Path(path), format="google_forms", roles=roles)
-    raw.notes.append(f"read with encoding {table.encoding}, delimiter {table.delimiter!r}")
-    return raw
+    return RawSurvey(frame=frame, path=path, format="google_forms", roles=roles)
 
 
 def split_options(values: pd.Series, options: list[str]) -> pd.DataFrame:
