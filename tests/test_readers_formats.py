@@ -23,9 +23,10 @@ import pytest
 from analysis.errors import InputError
 from analysis.io.detect import detect_format, parse_any_timestamps, read_survey
 from analysis.io.excel import cell_text, read_xlsx_table
-from analysis.io.kobo import parse_iso_timestamps, read_kobo, read_odk
+from analysis.io.kobo import read_kobo, read_odk
 from analysis.io.qualtrics import read_qualtrics
 from analysis.io.spss import read_spss, read_stata
+from analysis.io.timestamps import parse_iso_timestamps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "surveys"
 

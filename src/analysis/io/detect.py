@@ -21,18 +21,17 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.io.excel import read_google_forms_xlsx, read_xlsx_table
 from analysis.io.google_forms import looks_like_google_forms, parse_numbers, read_google_forms
-from analysis.io.kobo import (
-    ISO_WITH_OFFSET,
-    check_timezone,
-    parse_iso_timestamps,
-    read_kobo,
-    read_odk,
-)
+from analysis.io.kobo import read_kobo, read_odk
 from analysis.io.qualtrics import LEGACY_IDS, read_qualtrics
 from analysis.io.raw import RawSurvey
 from analysis.io.spss import read_spss, read_stata
 from analysis.io.text import decode_file, read_text_table, sniff_delimiter
-from analysis.io.timestamps import parse_timestamps
+from analysis.io.timestamps import (
+    ISO_WITH_OFFSET,
+    check_timezone,
+    parse_iso_timestamps,
+    parse_timestamps,
+)
 
 #: Extension -> the kind of content it must hold.
 EXTENSIONS = {
@@ -331,7 +330,7 @@ def parse_any_timestamps(
     """Parse a column mixing survey-style times and ISO times with an offset, to UTC.
 
     ISO values ending in ``Z`` or an offset go through
-    :func:`analysis.io.kobo.parse_iso_timestamps`, the rest through
+    :func:`analysis.io.timestamps.parse_iso_timestamps`, the rest through
     :func:`analysis.io.timestamps.parse_timestamps`.
     """
     text = values.astype("string").fillna("").str.strip()

@@ -12,7 +12,6 @@ select_multiple questions keep both the space-separated summary column and the `
 
 from __future__ import annotations
 
-import zoneinfo
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +20,9 @@ from analysis.errors import InputError
 from analysis.io.excel import list_sheets, read_xlsx_table
 from analysis.io.raw import RawSurvey
 from analysis.io.text import read_text_table
+from analysis.io.timestamps import parse_iso_timestamps
 
 #: ISO 8601 date-time ending in ``Z`` or a UTC offset (``+02``, ``+07:00``, ``-0500``).
-ISO_WITH_OFFSET = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def read_kobo(path: Path, timezone: str = "UTC") -> RawSurvey:
@@ -108,41 +107,6 @@ def read_odk(path: Path, timezone: str = "UTC") -> RawSurvey:
     return raw
 
 
-def parse_iso_timestamps(
-    values: pd.Series, timezone: str, path=None, column: str | None = None
-) -> pd.Series:
-    """Parse ISO 8601 date-times to ``datetime64[ns, UTC]``.
-
-    Values ending in ``Z`` or an offset (``2015-06-02T15:24:29.515+02``) are converted with it;
-    values without one are local times in ``timezone``. ``""``/NA give NaT.
-
-    Raises
-    ------
-    InputError
-        Naming the first row whose value is not an ISO 8601 date-time.
-    """
-    check_timezone(timezone, path=path)
-    text = values.astype("string").fillna("").str.strip()
-    has_offset = text.str.contains(ISO_WITH_OFFSET, regex=True)
-    aware = pd.to_datetime(text.where(has_offset), utc=True, format="ISO8601", errors="coerce")
-    naive = pd.to_datetime(
-        text.where(~has_offset & (text != "")), format="ISO8601", errors="coerce"
-    )
-    local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-    out = aware.where(has_offset, local.dt.tz_convert("UTC")).astype("datetime64[ns, UTC]")
-    bad = (text != "") & out.isna()
-    if bad.any():
-        row = bad[bad].index[0]
-        raise InputError(
-            f'"{values[row]}" is not an ISO 8601 date and time',
-            path=path,
-            row=int(row),
-            column=column,
-            hint="expected e.g. 2015-06-02T15:24:29.515+02:00",
-        )
-    return out
-
-
 def _read_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """The export as a string frame (CSV/TSV, or the first sheet of an XLSX) and read notes."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -154,20 +118,6 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
         return frame, notes
     table = read_text_table(path)
     return table.frame, [f"read with encoding {table.encoding}, delimiter {table.delimiter!r}"]
-
-
-def check_timezone(zone: str, path=None, row: int | None = None, column: str | None = None) -> None:
-    """Raise InputError unless ``zone`` is an IANA time zone name such as ``Asia/Jakarta``."""
-    try:
-        zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
-        raise InputError(
-            f'"{zone}" is not an IANA time zone',
-            path=path,
-            row=row,
-            column=column,
-            hint="e.g. Asia/Jakarta, UTC",
-        ) from error
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: Path, what: str) -> None:

@@ -20,10 +20,9 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.io.excel import read_xlsx_table
-from analysis.io.kobo import check_timezone
 from analysis.io.raw import RawSurvey
 from analysis.io.text import decode_file, sniff_delimiter, unique_headers
-from analysis.io.timestamps import parse_timestamps
+from analysis.io.timestamps import check_timezone, parse_timestamps
 
 #: Role -> Qualtrics field ids (row 1 of the current export), first present wins.
 ROLE_COLUMNS = {

@@ -15,8 +15,8 @@ import pandas as pd
 import pyreadstat
 
 from analysis.errors import InputError
-from analysis.io.kobo import check_timezone, parse_iso_timestamps
 from analysis.io.raw import RawSurvey
+from analysis.io.timestamps import check_timezone, parse_iso_timestamps
 
 #: Role -> variable names (case-insensitive) used by tools that export SPSS/Stata files:
 #: Qualtrics (``Duration__in_seconds_`` is how it names ``Duration (in seconds)``), Kobo, ODK.

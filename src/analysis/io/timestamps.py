@@ -9,6 +9,7 @@ time zone.
 from __future__ import annotations
 
 import re
+import zoneinfo
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ INDONESIAN_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
 ISO_WITH_ZONE = (
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 )
+ISO_WITH_OFFSET = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$", re.IGNORECASE)
 _ABBREV = re.compile(r"\s*\b(WIB|WITA|WIT)\s*$", re.IGNORECASE)
 
@@ -136,7 +138,7 @@ def parse_timestamps(
         )
     out = _to_utc(parsed, offsets, timezone)
     if iso.any():
-        out[iso] = _parse_iso(values.astype("str")[iso], path, column)
+        out[iso] = parse_iso_timestamps(values.astype("str")[iso], "UTC", path, column)
     return out
 
 
@@ -155,18 +157,53 @@ def _to_utc(parsed: pd.Series, offsets: pd.Series, timezone: str) -> pd.Series:
     return out
 
 
-def _parse_iso(values: pd.Series, path, column) -> pd.Series:
-    """ISO 8601 values with ``Z`` or an offset (ODK, Kobo, APIs), converted to UTC."""
-    parsed = pd.to_datetime(values.str.strip(), utc=True, format="ISO8601", errors="coerce")
-    if parsed.isna().any():
-        row = parsed[parsed.isna()].index[0]
+def check_timezone(zone: str, path=None, row: int | None = None, column: str | None = None) -> None:
+    """Raise InputError unless ``zone`` is an IANA time zone name such as ``Asia/Jakarta``."""
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
         raise InputError(
-            f'"{values[row]}" is not a valid ISO 8601 date and time',
+            f'"{zone}" is not an IANA time zone',
+            path=path,
+            row=row,
+            column=column,
+            hint="e.g. Asia/Jakarta, UTC",
+        ) from error
+
+
+def parse_iso_timestamps(
+    values: pd.Series, timezone: str, path=None, column: str | None = None
+) -> pd.Series:
+    """Parse ISO 8601 date-times to ``datetime64[ns, UTC]``.
+
+    Values ending in ``Z`` or an offset (``2015-06-02T15:24:29.515+02``) are converted with it;
+    values without one are local times in ``timezone``. ``""``/NA give NaT.
+
+    Raises
+    ------
+    InputError
+        Naming the first row whose value is not an ISO 8601 date-time.
+    """
+    check_timezone(timezone, path=path)
+    text = values.astype("string").fillna("").str.strip()
+    has_offset = text.str.contains(ISO_WITH_OFFSET, regex=True)
+    aware = pd.to_datetime(text.where(has_offset), utc=True, format="ISO8601", errors="coerce")
+    naive = pd.to_datetime(
+        text.where(~has_offset & (text != "")), format="ISO8601", errors="coerce"
+    )
+    local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    out = aware.where(has_offset, local.dt.tz_convert("UTC")).astype("datetime64[ns, UTC]")
+    bad = (text != "") & out.isna()
+    if bad.any():
+        row = bad[bad].index[0]
+        raise InputError(
+            f'"{values[row]}" is not an ISO 8601 date and time',
             path=path,
             row=int(row),
             column=column,
+            hint="expected e.g. 2015-06-02T15:24:29.515+02:00",
         )
-    return parsed
+    return out
 
 
 FAST_FORMATS = {
