@@ -127,7 +127,7 @@ def check_content(path: Path) -> str:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError("the file does not exist", path=path)
+        raise InputError(f"the file does not exist (looked for {Path(path).resolve()})", path=path)
     extension = path.suffix.lower()
     if extension not in EXTENSIONS:
         raise InputError(

@@ -130,7 +130,9 @@ def _open_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as error:
-        raise InputError("the file does not exist", path=path) from error
+        raise InputError(
+            f"the file does not exist (looked for {Path(path).resolve()})", path=path
+        ) from error
     except Exception as error:  # openpyxl raises many unrelated types for damaged files
         raise InputError(
             f"cannot be opened as an Excel .xlsx workbook ({type(error).__name__}: {error})",

@@ -94,7 +94,7 @@ def read_stata(path: Path, timezone: str = "UTC") -> RawSurvey:
 
 def _read(reader, path: Path, what: str):
     if not path.is_file():
-        raise InputError("the file does not exist", path=path)
+        raise InputError(f"the file does not exist (looked for {Path(path).resolve()})", path=path)
     try:
         return reader(str(path), user_missing=True)
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError) as error:
