@@ -84,3 +84,21 @@ def test_mahalanobis_d2_equals_numpy_and_flags_the_contradicting_row():
     d2 = np.einsum("ij,jk,ik->i", centred, np.linalg.inv(np.cov(values.T)), centred)
     assert detail[2] == f"Mahalanobis D2 = {round(d2[0], 1)}, p = " + detail[2].split("p = ")[1]
     assert mask[2] and mask.sum() < 10
+
+
+def test_mahalanobis_uses_complete_cases_and_leaves_incomplete_rows_untested():
+    rng = np.random.default_rng(11)
+    values = np.clip(np.round(3 + rng.normal(size=(400, 1)) + rng.normal(0, 0.4, (400, 5))), 1, 5)
+    values[0] = [1, 5, 1, 5, 1]  # an outlier among the complete rows
+    values[1] = [1, 5, 1, 5, np.nan]  # the same pattern with an item missing: not tested
+    values[rng.random(values.shape) < 0.03] = np.nan
+    values[0] = [1, 5, 1, 5, 1]
+    items = pd.DataFrame(values, index=range(2, 402)).astype("Float64")
+    mask, detail = mahalanobis(items, 0.001)
+    # Reference: numpy on the complete cases alone (mean and covariance of those rows).
+    complete = ~np.isnan(values).any(axis=1)
+    kept = values[complete]
+    centred = kept - kept.mean(axis=0)
+    d2 = np.einsum("ij,jk,ik->i", centred, np.linalg.inv(np.cov(kept.T)), centred)
+    assert detail[2] == f"Mahalanobis D2 = {round(d2[0], 1)}, p = " + detail[2].split("p = ")[1]
+    assert mask[2] and not mask[3] and not mask[~complete].any()

@@ -335,19 +335,20 @@ def mahalanobis(
 ) -> tuple[pd.Series, pd.Series]:
     """Multivariate outliers: Mahalanobis D^2 with chi-square p below ``p_threshold``.
 
-    Uses ``ier.mahad`` on complete cases; rows with a missing item are not tested.
-    ``matrix`` is ``ItemMatrix.of(items)`` when the caller already has it.
+    Uses ``ier.mahad`` on complete cases (its ``na_rm`` leaves rows with a missing item
+    untested, as NaN); ``matrix`` is ``ItemMatrix.of(items)`` when the caller already has it.
     """
     matrix = matrix or ItemMatrix.of(items)
     complete = matrix.answered == items.shape[1]
     mask = pd.Series(False, index=items.index)
     if complete.sum() <= items.shape[1] + 1:
         return mask, pd.Series(dtype="string")
-    distance = ier.mahad(_rows(matrix.values, complete))  # D, not D^2
-    d2 = distance**2
+    distance = ier.mahad(matrix.values, na_rm=True)  # D, not D^2; NaN for incomplete rows
+    positions = np.flatnonzero(complete)
+    d2 = distance[positions] ** 2
     p = stats.chi2.sf(d2, df=items.shape[1])
     hit = p < p_threshold
-    positions = np.flatnonzero(complete)[hit]
+    positions = positions[hit]
     mask.iloc[positions] = True
     rows = items.index[positions]
     detail = (
@@ -357,14 +358,6 @@ def mahalanobis(
         + pd.Series(p[hit], index=rows, dtype=object).map("{:.2g}".format)
     )
     return mask, detail
-
-
-def _rows(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``values[rows]`` in the same column-major layout (as ``DataFrame.to_numpy`` gives)."""
-    out = np.empty((values.shape[1], int(np.count_nonzero(rows)))).T
-    for k in range(values.shape[1]):
-        np.compress(rows, values[:, k], out=out[:, k])
-    return out
 
 
 def too_many_missing(
