@@ -13,6 +13,11 @@ machines are shared and noisy, so both are repeated (``--repeat``, interleaved: 
 read, clean, ...) and the time figure uses the fastest of each, as ``timeit`` advises; the peak
 memory is the largest seen. Every repetition (wall and CPU seconds) is saved with the figures.
 
+``parts`` puts the figure in context, in the same unit (the fastest ``read_csv``): the format
+reader alone (``reader_vs_read_csv``), ``ier``'s longstring and Mahalanobis on the coded
+1M x 40 matrix (``careless_indices_vs_read_csv``) and ``read_csv`` held to one thread
+(``one_thread_vs_read_csv``; pandas >= 3.1 parses large files on every core by default).
+
 Usage: ``python bench/bench_clean.py [--rows N] [--items K] [--repeat R]``.
 """
 
@@ -119,7 +124,42 @@ def _measure_in_child(task: str, config: str, queue) -> None:
     measured["seconds"] = time.perf_counter() - started
     measured["cpu_seconds"] = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - cpu
     measured["peak_added_bytes"] = (_resident_kib("VmHWM:") - before) * 1024
+    measured["parts"] = _time_parts(task, study, None if task == "read_csv" else cleaned)
     queue.put(measured)
+
+
+def _time_parts(task: str, study, cleaned) -> dict:
+    """Seconds of the parts that set the floor of the figures (timed after the figures).
+
+    For ``read_csv``: the same read on one thread (``mode.max_threads``, pandas >= 3.1). For
+    ``clean``: reading the export alone (format reader, no coding), and the two careless-
+    responding indices from ``ier`` (longstring, Mahalanobis) on the coded item matrix.
+    """
+    import ier
+
+    from analysis.cleaning import read_source
+
+    parts = {}
+    if task == "read_csv":
+        try:
+            one_thread = pd.option_context("mode.max_threads", 1)
+        except pd.errors.OptionError:  # pandas < 3.1 reads on one thread anyway
+            return parts
+        with one_thread:
+            started = time.perf_counter()
+            pd.read_csv(study.resolve(study.survey[0].path))
+            parts["one_thread"] = time.perf_counter() - started
+        return parts
+    started = time.perf_counter()
+    read_source(study, study.survey[0])
+    parts["reader"] = time.perf_counter() - started
+    items = [item.id for construct in study.constructs for item in construct.items]
+    matrix = cleaned.responses[items].to_numpy(dtype=float, na_value=np.nan)
+    started = time.perf_counter()
+    ier.longstring_scores(matrix)
+    ier.mahad(matrix, na_rm=True)
+    parts["careless_indices"] = time.perf_counter() - started
+    return parts
 
 
 def _in_fresh_process(task: str, config: Path) -> dict:
@@ -154,6 +194,12 @@ def main() -> dict:
         "clean_vs_read_csv": round(clean["seconds"] / read_seconds, 2),
         "peak_memory_vs_frame": round(peak / clean["frame_bytes"], 2),
     }
+    parts = {  # context for the figures, each the fastest run over the fastest read_csv
+        f"{name}_vs_read_csv": round(min(run["parts"][name] for run in runs) / read_seconds, 2)
+        for runs, names in ((cleans, ("reader", "careless_indices")), (reads, ("one_thread",)))
+        for name in names
+        if all(name in run["parts"] for run in runs)
+    }
     setup = {
         "rows": args.rows,
         "items": args.items,
@@ -173,9 +219,11 @@ def main() -> dict:
     }
     out = ROOT / "reports" / "bench" / "bench_clean.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"figures": figures, "setup": setup}, indent=2), encoding="utf-8")
+    report = {"figures": figures, "parts": parts, "setup": setup}
+    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     for name, value in figures.items():
         print(f"{name}: {value}")
+    print("parts: " + ", ".join(f"{k}={v}" for k, v in parts.items()))
     print("setup: " + ", ".join(f"{k}={v}" for k, v in setup.items()))
     return figures
 
