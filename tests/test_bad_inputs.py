@@ -573,7 +573,7 @@ CASES = [
         "non_positive_survey_weight",
         google_forms(with_weights("1,5", "0", "2"), survey=WEIGHTED_SURVEY),
         InputError,
-        ("row 3", 'column "Bobot"', 'weight "0" must be a positive number'),
+        ("row 3", 'column "Bobot"', '"0" is not a weight: weights must be positive numbers'),
     ),
     Case(
         "unknown_agency_name",
@@ -609,7 +609,7 @@ CASES = [
             spss([4.0, 7.0, 2.0], variable_value_labels={"Q1": AGREE_SAV_LABELS}),
         ),
         InputError,
-        ("jawaban.sav", "row 3", 'column "Q1"', "7 is not a value of scale agree5_id (1 to 5)"),
+        ("jawaban.sav", "row 3", 'column "Q1"', '"7" is not a value of scale agree5_id (1 to 5)'),
     ),
     Case(
         "spss_user_missing_code",

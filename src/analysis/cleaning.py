@@ -19,7 +19,7 @@ from pandas.arrays import FloatingArray
 
 from analysis import privacy, tables
 from analysis.config import Study, SurveySource
-from analysis.errors import InputError
+from analysis.errors import InputError, raise_first_bad
 from analysis.io.detect import read_survey
 from analysis.io.google_forms import parse_numbers, split_options
 from analysis.io.raw import RawSurvey
@@ -244,17 +244,14 @@ def code_items(study: Study, raw: RawSurvey) -> tuple[pd.DataFrame, np.ndarray]:
 def check_range(values: pd.Series, scale, path, column: str) -> pd.Series:
     """Numeric answers as Float64, raising InputError for the first value not on the scale."""
     numbers = values.astype("Float64")
-    bad = numbers.notna() & ~numbers.isin(list(scale.values))
-    if bad.any():
-        row = bad[bad].index[0]
-        raise InputError(
-            f"{numbers[row]:g} is not a value of scale {scale.name} "
-            f"({scale.minimum:g} to {scale.maximum:g})",
-            path=path,
-            row=int(row),
-            column=column,
-            hint="declare it in missing_codes if it means no answer",
-        )
+    raise_first_bad(
+        numbers.notna() & ~numbers.isin(list(scale.values)),
+        numbers.map("{:g}".format, na_action="ignore"),
+        path=path,
+        column=column,
+        what=f"is not a value of scale {scale.name} ({scale.minimum:g} to {scale.maximum:g})",
+        hint="declare it in missing_codes if it means no answer",
+    )
     return numbers
 
 
@@ -354,15 +351,13 @@ def survey_weights(raw: RawSurvey, column: str | None) -> pd.Series:
             "the configured weight column is not in the file", path=raw.path, row=1, column=column
         )
     weights = parse_numbers(raw.frame[column], path=raw.path, column=column)
-    bad = weights.isna() | (weights <= 0)
-    if bad.any():
-        row = bad[bad].index[0]
-        raise InputError(
-            f'weight "{raw.frame[column][row]}" must be a positive number',
-            path=raw.path,
-            row=int(row),
-            column=column,
-        )
+    raise_first_bad(
+        weights.isna() | (weights <= 0),
+        raw.frame[column],
+        path=raw.path,
+        column=column,
+        what="is not a weight: weights must be positive numbers",
+    )
     return weights
 
 

@@ -7,6 +7,7 @@ bare ``KeyError``/``ValueError`` from pandas. The CLI prints ``str(error)`` with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
 
@@ -53,3 +54,17 @@ class InputError(Exception):
 
 class ConfigError(InputError):
     """The study config is invalid; ``column`` holds the key path, e.g. ``constructs[2].items``."""
+
+
+def raise_first_bad(bad, values, *, path, column: str | None, what: str, hint: str | None = None):
+    """Raise :class:`InputError` for the first cell where ``bad`` is True, if any.
+
+    The message reads ``"<value>" <what>``. ``bad`` (booleans) and ``values`` are pandas Series
+    on the same index of spreadsheet rows; an index label that is not a row number (e.g. an
+    SPSS variable name) is reported without a row.
+    """
+    if not bad.any():
+        return
+    label = bad[bad].index[0]
+    row = int(label) if isinstance(label, Integral) else None
+    raise InputError(f'"{values.loc[label]}" {what}', path=path, row=row, column=column, hint=hint)

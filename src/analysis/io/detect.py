@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError
+from analysis.errors import InputError, raise_first_bad
 from analysis.io.excel import read_google_forms_xlsx, read_xlsx_table
 from analysis.io.google_forms import looks_like_google_forms, parse_numbers, read_google_forms
 from analysis.io.kobo import read_kobo, read_odk
@@ -474,13 +474,11 @@ def check_durations(raw: RawSurvey, column: str) -> None:
                 column=error.column,
                 hint="expected the completion time in seconds, e.g. 312",
             ) from None
-    negative = (seconds < 0).fillna(False).astype(bool)
-    if negative.any():
-        row = negative[negative].index[0]
-        raise InputError(
-            f'"{values[row]}" is a negative completion time',
-            path=raw.path,
-            row=int(row),
-            column=column,
-            hint="expected seconds >= 0; check the clock or timer that wrote this column",
-        )
+    raise_first_bad(
+        (seconds < 0).fillna(False).astype(bool),
+        values,
+        path=raw.path,
+        column=column,
+        what="is a negative completion time",
+        hint="expected seconds >= 0; check the clock or timer that wrote this column",
+    )

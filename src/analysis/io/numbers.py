@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError
+from analysis.errors import InputError, raise_first_bad
 
 #: Cell values meaning "no value" (compared after stripping and case-folding).
 PLACEHOLDERS = frozenset(
@@ -122,7 +122,7 @@ def parse_counts(
     scaled = number * parts["multiplier"]
     whole = parts["suffix"].notna() | (scaled == np.round(scaled))
     bad = parts["value"] & (number.isna() | parts["pct"].notna() | ~whole)
-    _raise_first(bad, values, path, column, "is not a count", _COUNT_HINT)
+    raise_first_bad(bad, values, path=path, column=column, what="is not a count", hint=_COUNT_HINT)
     return np.floor(scaled + 0.5).where(parts["value"]).astype("Int64")
 
 
@@ -159,7 +159,9 @@ def parse_decimal(
     parts = _tokenise(values, locale)
     number = _number(parts, integer=False, locale=locale, path=path, column=column)
     bad = parts["value"] & number.isna()
-    _raise_first(bad, values, path, column, "is not a number", _DECIMAL_HINT)
+    raise_first_bad(
+        bad, values, path=path, column=column, what="is not a number", hint=_DECIMAL_HINT
+    )
     return (number * parts["multiplier"]).where(parts["value"]).astype("Float64")
 
 
@@ -241,12 +243,3 @@ def _locale_style(locale: str, path, column) -> str:
         column=column,
         hint="use auto, or a language code such as en, id, de, pt",
     )
-
-
-def _raise_first(bad: pd.Series, values: pd.Series, path, column, what: str, hint: str) -> None:
-    """Raise InputError for the first flagged cell, naming its row and value."""
-    if not bad.any():
-        return
-    label = bad[bad].index[0]
-    row = int(label) if isinstance(label, int | np.integer) else None
-    raise InputError(f'"{values.loc[label]}" {what}', path=path, row=row, column=column, hint=hint)

@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError
+from analysis.errors import InputError, raise_first_bad
 from analysis.io.numbers import parse_counts
 from analysis.io.text import read_text_table
 from analysis.tables import PLATFORMS, POSTS, check_table, conform
@@ -490,15 +490,14 @@ def _post_ids(frame: pd.DataFrame, spec: ExportFormat, cols: dict, path: Path) -
         "holds a post ID mangled by Excel": ident.str.match(_EXCEL_NUMBER).fillna(False),
     }
     for message, bad in problems.items():
-        if bad.any():
-            row = int(bad[bad].index[0])
-            raise InputError(
-                f'"{frame.loc[row, column]}" {message}',
-                path=path,
-                row=row,
-                column=column,
-                hint="re-export the file and do not save it from Excel",
-            )
+        raise_first_bad(
+            bad,
+            frame[column],
+            path=path,
+            column=column,
+            what=message,
+            hint="re-export the file and do not save it from Excel",
+        )
     return ident
 
 

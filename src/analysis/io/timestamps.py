@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.errors import InputError
+from analysis.errors import InputError, raise_first_bad
 
 #: Indonesian zone abbreviations and their UTC offsets in hours.
 INDONESIAN_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
@@ -47,16 +47,14 @@ def split_zone(text: str) -> tuple[str, int | None]:
 
 def _check_offsets(values: pd.Series, offsets: pd.Series, path, column) -> None:
     """Raise InputError for a zone offset outside UTC-12:00 ... UTC+14:00 (none exists)."""
-    impossible = ((offsets > 14 * 60) | (offsets < -12 * 60)).fillna(False)
-    if impossible.any():
-        row = impossible[impossible].index[0]
-        raise InputError(
-            f'"{values[row]}" has a time-zone offset that does not exist',
-            path=path,
-            row=int(row),
-            column=column,
-            hint="offsets run from GMT-12 to GMT+14; WIB is GMT+7, WITA GMT+8, WIT GMT+9",
-        )
+    raise_first_bad(
+        ((offsets > 14 * 60) | (offsets < -12 * 60)).fillna(False),
+        values,
+        path=path,
+        column=column,
+        what="has a time-zone offset that does not exist",
+        hint="offsets run from GMT-12 to GMT+14; WIB is GMT+7, WITA GMT+8, WIT GMT+9",
+    )
 
 
 def split_zones(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -126,16 +124,14 @@ def parse_timestamps(
     _check_offsets(values, offsets, path, column)
     order = _resolve_order(bare, date_order)
     parsed = _parse_local(bare, order)
-    bad = (bare != "") & parsed.isna()
-    if bad.any():
-        row = bad[bad].index[0]
-        raise InputError(
-            f'"{values[row]}" is not a date and time this reader knows',
-            path=path,
-            row=int(row),
-            column=column,
-            hint="expected e.g. 27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7",
-        )
+    raise_first_bad(
+        (bare != "") & parsed.isna(),
+        values,
+        path=path,
+        column=column,
+        what="is not a date and time this reader knows",
+        hint="expected e.g. 27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7",
+    )
     out = _to_utc(parsed, offsets, timezone)
     if iso.any():
         out[iso] = parse_iso_timestamps(values.astype("str")[iso], "UTC", path, column)
@@ -193,16 +189,14 @@ def parse_iso_timestamps(
     )
     local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
     out = aware.where(has_offset, local.dt.tz_convert("UTC")).astype("datetime64[ns, UTC]")
-    bad = (text != "") & out.isna()
-    if bad.any():
-        row = bad[bad].index[0]
-        raise InputError(
-            f'"{values[row]}" is not an ISO 8601 date and time',
-            path=path,
-            row=int(row),
-            column=column,
-            hint="expected e.g. 2015-06-02T15:24:29.515+02:00",
-        )
+    raise_first_bad(
+        (text != "") & out.isna(),
+        values,
+        path=path,
+        column=column,
+        what="is not an ISO 8601 date and time",
+        hint="expected e.g. 2015-06-02T15:24:29.515+02:00",
+    )
     return out
 
 
