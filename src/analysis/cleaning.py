@@ -244,9 +244,10 @@ def code_items(study: Study, raw: RawSurvey) -> tuple[pd.DataFrame, np.ndarray]:
 def check_range(values: pd.Series, scale, path, column: str) -> pd.Series:
     """Numeric answers as Float64, raising InputError for the first value not on the scale."""
     numbers = values.astype("Float64")
+    bad = numbers.notna() & ~numbers.isin(list(scale.values))
     raise_first_bad(
-        numbers.notna() & ~numbers.isin(list(scale.values)),
-        numbers.map("{:g}".format, na_action="ignore"),
+        bad,
+        numbers[bad].map("{:g}".format),  # formats the few bad values only
         path=path,
         column=column,
         what=f"is not a value of scale {scale.name} ({scale.minimum:g} to {scale.maximum:g})",

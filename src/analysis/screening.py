@@ -9,7 +9,7 @@ missing -> analysed. Each rule's action is ``exclude``, ``flag`` (kept, listed i
 Every rule returns a mask over all rows and a ``detail`` text only for the rows it hits;
 answers are normalised once per distinct answer, not once per row. The rules run on two threads,
 so the BLAS library under ``ier.mahad`` is held to one thread of its own while they run (more
-threads than cores made screening 1M x 40 answers take ~20 % more CPU time).
+threads than cores made cleaning 1M x 40 answers take ~17 % more CPU time).
 """
 
 from __future__ import annotations
