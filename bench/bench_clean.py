@@ -173,13 +173,14 @@ def _in_fresh_process(task: str, config: Path) -> dict:
     return measured
 
 
-def main() -> dict:
-    """Run the benchmark, print and save its figures."""
+def main(argv: list[str] | None = None) -> dict:
+    """Run the benchmark, print and save its figures (``argv``: the command-line arguments)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--items", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench" / "bench_clean.json")
+    args = parser.parse_args(argv)
     reads, cleans = [], []
     with tempfile.TemporaryDirectory() as tmp:
         config = write_data(Path(tmp), args.rows, args.items)
@@ -217,7 +218,7 @@ def main() -> dict:
         "pandas": pd.__version__,
         "cpus": multiprocessing.cpu_count(),
     }
-    out = ROOT / "reports" / "bench" / "bench_clean.json"
+    out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {"figures": figures, "parts": parts, "setup": setup}
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
