@@ -104,7 +104,7 @@ def _measure_in_child(task: str, config: str, queue) -> None:
 
     ``seconds`` is wall time, ``cpu_seconds`` user + system time of the process (all threads).
     """
-    from analysis.cleaning import clean_survey
+    from analysis.cleaning.survey import clean_survey
     from analysis.config import load_study
 
     study = load_study(config)
@@ -137,7 +137,7 @@ def _time_parts(task: str, study, cleaned) -> dict:
     """
     import ier
 
-    from analysis.cleaning import read_source
+    from analysis.cleaning.survey import read_source
 
     parts = {}
     if task == "read_csv":

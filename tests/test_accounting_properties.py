@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import accounting
-from analysis.cleaning import clean_survey
+from analysis.cleaning import accounting
+from analysis.cleaning.survey import clean_survey
 from analysis.config import load_study
 
 from .conftest import write_study_config

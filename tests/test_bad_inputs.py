@@ -34,12 +34,12 @@ import pyreadstat
 import pytest
 import yaml
 
-from analysis.cleaning import CleanedSurvey, clean_survey
+from analysis.cleaning.survey import CleanedSurvey, clean_survey
 from analysis.config import Study, load_study
 from analysis.errors import ConfigError, InputError
-from analysis.io.detect import read_survey
-from analysis.io.platforms import read_posts
+from analysis.io.posts.platforms import read_posts
 from analysis.io.raw import RawSurvey
+from analysis.io.survey.detect import read_survey
 
 from .conftest import DEMO_CONFIG, PROJECT, write_study_config
 

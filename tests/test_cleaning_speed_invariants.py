@@ -12,15 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cleaning, screening
+from analysis.cleaning import screening
+from analysis.cleaning import survey as cleaning
+from analysis.cleaning.privacy import identifier_kinds, row_ids
+from analysis.cleaning.scales import builtin_scales
 from analysis.config import Screening
 from analysis.errors import InputError
 from analysis.io import text
-from analysis.io.google_forms import parse_numbers
 from analysis.io.raw import RawSurvey
+from analysis.io.survey.google_forms import parse_numbers
 from analysis.io.timestamps import parse_timestamps
-from analysis.privacy import identifier_kinds, row_ids
-from analysis.scales import builtin_scales
 
 
 @pytest.fixture()

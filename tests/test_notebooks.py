@@ -6,7 +6,7 @@ import shutil
 import papermill as pm
 import pytest
 
-from analysis.results import RESULT_COLUMNS, read_results
+from analysis.reporting.results import RESULT_COLUMNS, read_results
 
 from .conftest import PROJECT
 

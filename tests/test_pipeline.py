@@ -10,10 +10,10 @@ import yaml
 
 from analysis.config import load_study
 from analysis.demo.generator import generate_demo
-from analysis.pipeline import run_batch
+from analysis.pipeline.run import run_batch
 from analysis.reporting.browser import console_errors, find_chromium
 from analysis.reporting.i18n import number
-from analysis.results import read_results
+from analysis.reporting.results import read_results
 
 from .conftest import write_study_config
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.io.platforms (readers) and analysis.demo.platform_writers (writers)."""
+"""Tests for analysis.io.posts.platforms (readers) and analysis.demo.platform_writers (writers)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from analysis.demo.platform_writers import WRITABLE, write_export
 from analysis.errors import InputError
-from analysis.io.platforms import FORMATS, detect_format, read_posts
+from analysis.io.posts.platforms import FORMATS, detect_format, read_posts
 from analysis.tables import POSTS, conform
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"

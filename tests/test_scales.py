@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from analysis.cleaning.scales import builtin_scales, normalize_label
 from analysis.errors import InputError
-from analysis.scales import builtin_scales, normalize_label
 
 
 def test_labels_match_whatever_the_case_spacing_and_hyphens():

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from analysis.cleaning.screening import ScreeningInput, mahalanobis, screen, straightlining
 from analysis.config import Screening
-from analysis.screening import ScreeningInput, mahalanobis, screen, straightlining
 
 
 def _input(items, raw=None, email=None, duration=None, submitted=None):

@@ -9,11 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis import paths
-from analysis.config import load_study
+from analysis.config import load_study, paths
 from analysis.errors import InputError
-
-DEMO_CONFIG = paths.PACKAGE_DIR.parents[1] / "config" / "demo.yml"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,8 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--config",
             required=config_required,
-            default=str(DEMO_CONFIG),
-            help="study config (YAML)",
+            default=None,
+            help="study config (YAML); default: the bundled demo study",
         )
         return sub
 
@@ -59,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        args.config = args.config or str(paths.demo_config())
         return COMMANDS[args.command](args)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -83,7 +81,7 @@ def _validate(args) -> int:
 
 
 def _clean(args) -> int:
-    from analysis.pipeline import clean_study
+    from analysis.pipeline.run import clean_study
 
     study = load_study(args.config)
     out = clean_study(study, args.processed_dir)
@@ -92,7 +90,7 @@ def _clean(args) -> int:
 
 
 def _report(args) -> int:
-    from analysis.pipeline import run_report
+    from analysis.pipeline.run import run_report
 
     study = load_study(args.config)
     study.agency(args.agency)
@@ -111,7 +109,7 @@ def _report(args) -> int:
 
 
 def _batch(args) -> int:
-    from analysis.pipeline import run_batch
+    from analysis.pipeline.run import run_batch
 
     study = load_study(args.config)
     outcomes = run_batch(

@@ -1,4 +1,4 @@
-"""Write canonical posts as realistic platform exports: the inverse of :mod:`analysis.io.platforms`.
+"""Write canonical posts as realistic platform exports (the inverse of the post readers).
 
 The demo generator draws posts in the canonical :data:`analysis.tables.POSTS` shape and writes
 them the way the platforms deliver them, so the demo exercises the real readers: verbatim headers

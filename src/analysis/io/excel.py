@@ -17,8 +17,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import InputError
-from analysis.io.google_forms import google_forms_from_frame
 from analysis.io.raw import RawSurvey
+from analysis.io.survey.google_forms import google_forms_from_frame
 from analysis.io.text import unique_headers
 
 #: Largest magnitude whose float value is written as an exact integer (beyond it, floats such as

@@ -1,9 +1,9 @@
 """Executed report notebook -> self-contained, safe HTML (code hidden) -> A4 PDF.
 
 The HTML comes from nbconvert's ``HTMLExporter`` with the ``report`` template
-(``analysis/templates/nbconvert/report``), which extends JupyterLab's template but loads nothing
-from the network and runs no script. The PDF is printed from that HTML by headless Chromium
-(see ``reference/pdf_pipeline.md``, route c).
+(``analysis/reporting/templates/nbconvert/report``), which extends JupyterLab's template but
+loads nothing from the network and runs no script. The PDF is printed from that HTML by
+headless Chromium (see ``reference/pdf_pipeline.md``, route c).
 
 Safety: the page carries a Content-Security-Policy that blocks scripts and remote loads, and
 HTML from cell outputs and Markdown passes :func:`safe_html` (an allowlist sanitizer). nbconvert's
@@ -33,7 +33,7 @@ from analysis.reporting.browser import (
     stderr_tail,
 )
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "nbconvert"
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "nbconvert"
 #: Output formats shown, best first; JavaScript, widgets and mermaid are never rendered.
 DISPLAY_PRIORITY = (
     "text/html text/markdown image/svg+xml image/png image/jpeg text/latex text/plain"

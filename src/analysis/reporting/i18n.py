@@ -1,6 +1,7 @@
 """Report texts in Bahasa Indonesia (``id``) and English (``en``), and number formatting.
 
-Texts live in ``analysis/resources/locale_<lang>.yml``; keys are dotted paths (``sections.sample``).
+Texts live in ``analysis/reporting/locales/<lang>.yml``; keys are dotted paths
+(``sections.sample``).
 Indonesian numbers use a decimal comma and a thousands point (``1.234,56``).
 """
 
@@ -20,7 +21,7 @@ def texts(lang: str) -> dict:
     """All texts of one language."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown report language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    source = files("analysis").joinpath(f"resources/locale_{lang}.yml").read_text(encoding="utf-8")
+    source = files("analysis.reporting").joinpath(f"locales/{lang}.yml").read_text(encoding="utf-8")
     return yaml.safe_load(source)
 
 

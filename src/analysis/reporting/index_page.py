@@ -1,8 +1,8 @@
 """The study index page: every agency's report links, status, and a side-by-side comparison.
 
 The page is one self-contained HTML file (inline CSS, no scripts, nothing loaded from the
-network) rendered from ``analysis/templates/index.html.j2`` with Jinja2 autoescaping, so agency
-names and error messages are always shown as text.
+network) rendered from ``analysis/reporting/templates/index.html.j2`` with Jinja2
+autoescaping, so agency names and error messages are always shown as text.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.reporting.i18n import number, p_value
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 LABELS = {
     "id": {

@@ -3,7 +3,7 @@
 A scale is an ordered list of labels (low to high) with their values. Matching ignores case,
 spacing, hyphens and punctuation, so ``Ragu-Ragu``, ``ragu ragu`` and ``RAGU-RAGU.`` are the same
 label. An unknown label is an error naming the closest known one. Ready-made scales for Bahasa
-Indonesia and English ship in ``resources/scales.yml``; a study config can add its own.
+Indonesia and English ship in ``analysis/cleaning/scales.yml``; a study config can add its own.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ class AnswerScale:
 @cache
 def builtin_scales() -> dict[str, AnswerScale]:
     """The ready-made scales shipped with the package, by name."""
-    text = files("analysis").joinpath("resources/scales.yml").read_text(encoding="utf-8")
+    text = files("analysis.cleaning").joinpath("scales.yml").read_text(encoding="utf-8")
     return {name: scale_from_mapping(name, spec) for name, spec in yaml.safe_load(text).items()}
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.cleaning.scales import factorize_text
 from analysis.errors import InputError
 from analysis.io.raw import RawSurvey
 from analysis.io.text import read_compact_table
 from analysis.io.timestamps import parse_timestamps
-from analysis.scales import factorize_text
 
 TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "carimbo de data/hora", "marca temporal")
 EMAIL_HEADERS = ("email address", "alamat email", "email", "alamat surel")

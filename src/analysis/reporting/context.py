@@ -14,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from analysis import measurement, paths, processed
-from analysis.config import Study, load_study
+from analysis.config import Study, load_study, paths
+from analysis.io import store as processed
+from analysis.reporting.display import display_table
 from analysis.reporting.i18n import number, p_value, t
 from analysis.reporting.provenance import provenance_table
-from analysis.reporting.tables import display_table
-from analysis.results import ResultLog
+from analysis.reporting.results import ResultLog
+from analysis.stats import reliability as measurement
 
 
 @dataclass
@@ -148,7 +149,7 @@ def ensure_processed(study: Study, processed_dir: str | None = None) -> Path:
     data_dir = paths.processed_dir(study, processed_dir)
     if not (data_dir / "clean.json").exists():
         from analysis.demo.generator import generate_demo
-        from analysis.pipeline import clean_study
+        from analysis.pipeline.run import clean_study
 
         if study.study.synthetic:
             generate_demo(study)

@@ -17,14 +17,15 @@ import pandas as pd
 import pyarrow as pa
 from pandas.arrays import FloatingArray
 
-from analysis import privacy, tables
+from analysis import tables
+from analysis.cleaning import privacy
+from analysis.cleaning.scales import factorize_text, normalize_label
+from analysis.cleaning.screening import ScreeningInput, screen
 from analysis.config import Study, SurveySource
 from analysis.errors import InputError, raise_first_bad
-from analysis.io.detect import read_survey
-from analysis.io.google_forms import parse_numbers, split_options
 from analysis.io.raw import RawSurvey
-from analysis.scales import factorize_text, normalize_label
-from analysis.screening import ScreeningInput, screen
+from analysis.io.survey.detect import read_survey
+from analysis.io.survey.google_forms import parse_numbers, split_options
 
 
 @dataclass

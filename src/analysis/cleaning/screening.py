@@ -25,8 +25,8 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from analysis.cleaning.scales import factorize_text, normalize_label
 from analysis.config import Screening
-from analysis.scales import factorize_text, normalize_label
 
 REASONS = (
     "consent",

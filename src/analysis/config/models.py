@@ -1,4 +1,4 @@
-"""Study config: the YAML file that describes a study, validated with clear errors.
+"""Study config models: the YAML file that describes a study, validated with clear errors.
 
 The config is the study's pre-registration: sources, answer scales, constructs and items,
 screening rules, privacy rules, engagement sources and confirmatory hypotheses. Every key is
@@ -11,16 +11,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import typing
 import zoneinfo
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from analysis.cleaning.scales import AnswerScale, builtin_scales, scale_from_mapping
 from analysis.errors import ConfigError
-from analysis.scales import AnswerScale, builtin_scales, scale_from_mapping
+from analysis.io.registry import POST_FORMATS, SURVEY_FORMATS
 from analysis.tables import PLATFORMS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -130,9 +129,7 @@ class SurveySource(Strict):
     @field_validator("format")
     @classmethod
     def _known_format(cls, value: str) -> str:
-        from analysis.io.detect import READERS
-
-        known = ["auto", *READERS]
+        known = ["auto", *SURVEY_FORMATS]
         if value not in known:
             raise ValueError(
                 f"unknown survey format {value!r}{_closest(value, known)}; "
@@ -263,18 +260,16 @@ class EngagementSource(Strict):
 
     @model_validator(mode="after")
     def _known_format(self) -> EngagementSource:
-        from analysis.io.platforms import FORMATS
-
-        known = ["auto", *FORMATS]
+        known = ["auto", *POST_FORMATS]
         if self.format not in known:
             raise ValueError(
                 f"format: unknown export format {self.format!r}"
                 f"{_closest(self.format, known)}; known: {', '.join(known)}"
             )
-        if self.format != "auto" and self.platform not in FORMATS[self.format].platforms:
+        if self.format != "auto" and self.platform not in POST_FORMATS[self.format]:
             raise ValueError(
                 f"format: a {self.format} export cannot hold platform {self.platform!r}; "
-                f"expected {' or '.join(FORMATS[self.format].platforms)}"
+                f"expected {' or '.join(POST_FORMATS[self.format])}"
             )
         return self
 
@@ -375,110 +370,3 @@ def _check_unique(what: str, ids: list[str]) -> None:
         if value in seen:
             raise ValueError(f"{what}: id {value!r} is used twice")
         seen.add(value)
-
-
-def load_study(path: str | Path) -> Study:
-    """Read and validate a study config.
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file.
-
-    Returns
-    -------
-    Study
-        The validated config, with ``config_path`` set.
-
-    Raises
-    ------
-    ConfigError
-        Naming the file and the key path (e.g. ``constructs[1].items[0].column``) of every
-        problem found.
-    """
-    path = Path(path).resolve()
-    if not path.is_file():
-        raise ConfigError("config file not found", path=path)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ConfigError(
-            f"is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be decoded)",
-            path=path,
-            row=line,
-            hint="save the config as UTF-8, e.g. with your editor's Save As > Encoding",
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise _yaml_error(error, path) from None
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of keys (study, agencies, survey, ...)", path=path)
-    try:
-        study = Study.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(_format_validation(error), path=path) from None
-    study.config_path = path
-    return study
-
-
-def _yaml_error(error: yaml.YAMLError, path: Path) -> ConfigError:
-    """A ConfigError naming the line where the YAML parser stopped, and what it was parsing."""
-    mark = getattr(error, "problem_mark", None)
-    message = f"not valid YAML: {getattr(error, 'problem', None) or error}"
-    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
-    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
-        message += f" ({context} that starts on line {context_mark.line + 1})"
-    return ConfigError(
-        message,
-        path=path,
-        row=mark.line + 1 if mark else None,
-        hint="the mistake is on this line or above it: check the indentation, a missing "
-        '":" and unclosed quotes or brackets',
-    )
-
-
-def _format_validation(error: ValidationError) -> str:
-    lines = []
-    for problem in error.errors():
-        loc = problem["loc"]
-        location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden" and loc:
-            known = _keys_at(loc[:-1])
-            message = f"unknown key{_closest(loc[-1], known)}"
-            if known:
-                message += f"; keys allowed here: {', '.join(known)}"
-        if location:
-            lines.append(f"{location}: {message}")
-        else:  # a cross-reference check: the message starts with its own key path
-            lines.append(message)
-    return "invalid config:\n  " + "\n  ".join(lines)
-
-
-def _keys_at(loc: tuple) -> list[str]:
-    """The keys a config mapping at key path ``loc`` may hold (empty when unknown)."""
-    model: type[BaseModel] | None = Study
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) if model else None
-        if field is None:
-            return []
-        model = _model_in(field.annotation)
-    if model is None:
-        return []
-    return [name for name, field in model.model_fields.items() if not field.exclude]
-
-
-def _model_in(annotation) -> type[BaseModel] | None:
-    """The config model inside a field annotation (``list[Item]``, ``Rule | None`` ...)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None

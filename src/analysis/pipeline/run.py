@@ -21,14 +21,15 @@ import pandas as pd
 import papermill as pm
 from jupyter_client.manager import KernelManager
 
-from analysis import paths, processed, tables
-from analysis.cleaning import clean_survey
-from analysis.config import Study, load_study
-from analysis.io.platforms import read_posts
+from analysis import tables
+from analysis.cleaning.survey import clean_survey
+from analysis.config import Study, load_study, paths
+from analysis.io import store as processed
+from analysis.io.posts.platforms import read_posts
 from analysis.reporting.export import PdfPrintError, PdfUnavailable, export_html, html_to_pdf
 from analysis.reporting.index_page import render_index
 from analysis.reporting.provenance import raw_inputs
-from analysis.results import read_results
+from analysis.reporting.results import read_results
 
 KernelManager.shutdown_wait_time = 0.5  # avoids 3 s shutdown stalls (reference/pdf_pipeline.md)
 
@@ -219,7 +220,7 @@ def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir:
         parameters=parameters,
         kernel_name="python3",
         progress_bar=False,
-        cwd=str(paths.NOTEBOOKS_DIR),
+        cwd=str(paths.notebooks_dir()),
         kernel_manager_class=LocalKernelManager,
     )
     return folder / "report.ipynb"

@@ -20,11 +20,15 @@ import pandas as pd
 
 from analysis.errors import InputError, raise_first_bad
 from analysis.io.excel import read_google_forms_xlsx, read_xlsx_table
-from analysis.io.google_forms import looks_like_google_forms, parse_numbers, read_google_forms
-from analysis.io.kobo import read_kobo, read_odk
-from analysis.io.qualtrics import LEGACY_IDS, read_qualtrics
 from analysis.io.raw import RawSurvey
-from analysis.io.spss import read_spss, read_stata
+from analysis.io.survey.google_forms import (
+    looks_like_google_forms,
+    parse_numbers,
+    read_google_forms,
+)
+from analysis.io.survey.kobo import read_kobo, read_odk
+from analysis.io.survey.qualtrics import LEGACY_IDS, read_qualtrics
+from analysis.io.survey.spss import read_spss, read_stata
 from analysis.io.text import decode_file, read_text_table, sniff_delimiter
 from analysis.io.timestamps import (
     ISO_WITH_OFFSET,

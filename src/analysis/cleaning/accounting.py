@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.screening import REASONS
+from analysis.cleaning.screening import REASONS
 
 
 def sample_flow(

@@ -1,0 +1,1 @@
+"""The bundled study configs (installed as the package data ``analysis.studies``)."""

@@ -1,0 +1,1 @@
+"""The shipped notebooks (installed as the package data ``analysis.notebooks``)."""
