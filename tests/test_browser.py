@@ -1,4 +1,4 @@
-"""Finding headless Chromium, console errors over the DevTools pipe, screenshots."""
+"""Finding headless Chromium (package); the tests' DevTools client: console errors, screenshots."""
 
 from __future__ import annotations
 
@@ -10,13 +10,9 @@ from pathlib import Path
 import pytest
 
 from analysis.reporting import browser
-from analysis.reporting.browser import (
-    BrowserUnavailable,
-    console_errors,
-    find_chromium,
-    require_chromium,
-    screenshot,
-)
+from analysis.reporting.browser import BrowserUnavailable, find_chromium, require_chromium
+
+from .support.devtools import console_errors, screenshot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 requires_chromium = pytest.mark.skipif(

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis.reporting import browser
-from analysis.reporting.browser import console_errors, find_chromium
+from analysis.reporting.browser import find_chromium
 from analysis.reporting.export import (
     PdfPrintError,
     PdfUnavailable,
@@ -24,9 +24,12 @@ from analysis.reporting.export import (
     safe_html,
 )
 
+from .support.devtools import console_errors
+
 INDONESIAN = "Kepercayaan warga pada “layanan publik” — selisih ± 0,5; skor ≥ 4; koefisien α dan β."
-XSS_SCRIPT = "<script>alert(1)</script>"
-XSS_IMG = "<img src=x onerror=alert(1)>"
+# Payloads that log a console error if they ever run, so "no console errors" shows they stayed inert.
+XSS_SCRIPT = "<script>console.error(1)</script>"
+XSS_IMG = "<img src=x onerror=console.error(1)>"
 requires_chromium = pytest.mark.skipif(
     find_chromium() is None,
     reason="no Chromium/Chrome found: apt-get install chromium, or set CHROMIUM_EXECUTABLE",
@@ -51,8 +54,10 @@ def report_notebook() -> nbformat.NotebookNode:
             "              'skor': [4.25, 3.75]})"
         ),
         new_code_cell(
-            "display(Markdown('Ket <img src=x onerror=alert(2)> <script>alert(3)</script>'))\n"
-            "display(HTML('<b>tebal</b><script>alert(4)</script><img src=x onerror=alert(5)>'))"
+            "display(Markdown('Ket <img src=x onerror=console.error(2)> "
+            "<script>console.error(3)</script>'))\n"
+            "display(HTML('<b>tebal</b><script>console.error(4)</script>"
+            "<img src=x onerror=console.error(5)>'))"
         ),
         new_code_cell("print('STDOUT-MARKER')\nwarnings.warn('WARNING-MARKER')"),
         new_code_cell(

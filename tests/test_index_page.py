@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.reporting.browser import console_errors, find_chromium
+from analysis.reporting.browser import find_chromium
 from analysis.reporting.index_page import render_index
+
+from .support.devtools import console_errors
 
 STUDY = {"id": "demo-2026", "title": "Media sosial dan kepercayaan publik", "synthetic": True}
 ERROR = "ValueError: kolom <b>trust</b> tidak ditemukan"

@@ -1,0 +1,1 @@
+"""Tools the tests share: a DevTools client for Chromium, notebook and git helpers."""
