@@ -549,7 +549,7 @@ CASES = [
         "config_column_missing_from_file",
         google_forms(text=rename_header(AGE, "Usia (thn)")),
         InputError,
-        ("row 1", f'column "{AGE}"', "has no such header", 'closest header: "Usia (thn)"'),
+        ("row 1", f'column "{AGE}"', "is not a header of the file", 'did you mean "Usia (thn)"?'),
     ),
     Case(
         "date_that_cannot_be_parsed",
@@ -713,7 +713,7 @@ CASES = [
             from_fixture("kobo_semicolon.csv", lambda c: c.replace('"persepsi/', '"')),
         ),
         InputError,
-        ("row 1", 'column "persepsi/percaya_layanan"', 'closest header: "percaya_layanan"'),
+        ("row 1", 'column "persepsi/percaya_layanan"', 'did you mean "percaya_layanan"?'),
     ),
     Case(
         "odk_without_submission_date",

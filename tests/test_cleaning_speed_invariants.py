@@ -19,8 +19,8 @@ from analysis.cleaning.scales import builtin_scales
 from analysis.config import Screening
 from analysis.errors import InputError
 from analysis.io import text
+from analysis.io.numbers import parse_decimal
 from analysis.io.raw import RawSurvey
-from analysis.io.survey.google_forms import parse_numbers
 from analysis.io.timestamps import parse_timestamps
 
 
@@ -217,9 +217,9 @@ def test_identifier_scan_on_every_kind_of_column(dtype):
 
 def test_numbers_parse_once_per_text_with_decimal_commas():
     values = pd.Series(pd.Categorical(["12,5", "30", "12,5", None]), index=[2, 3, 4, 5])
-    assert parse_numbers(values).tolist() == [12.5, 30.0, 12.5, pd.NA]
+    assert parse_decimal(values).tolist() == [12.5, 30.0, 12.5, pd.NA]
     with pytest.raises(InputError, match='"tiga" is not a number') as info:
-        parse_numbers(pd.Series(["30", "tiga"], index=[2, 3], dtype="str"))
+        parse_decimal(pd.Series(["30", "tiga"], index=[2, 3], dtype="str"))
     assert info.value.row == 3
 
 

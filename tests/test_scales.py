@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from analysis.cleaning.scales import builtin_scales, normalize_label
+from analysis.cleaning.scales import builtin_scales
 from analysis.errors import InputError
+from analysis.io.labels import fold_label
 
 
 def test_labels_match_whatever_the_case_spacing_and_hyphens():
@@ -38,7 +39,7 @@ def test_unknown_label_error_names_file_row_column_and_closest_label():
 def test_builtin_scales_are_ordered_and_aliases_stay_in_range(name):
     scale = builtin_scales()[name]
     assert list(scale.values) == sorted(scale.values)
-    assert len({normalize_label(label) for label in scale.labels}) == len(scale.labels)
+    assert len({fold_label(label) for label in scale.labels}) == len(scale.labels)
     assert all(scale.minimum <= value <= scale.maximum for value in scale.aliases.values())
 
 

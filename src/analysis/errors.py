@@ -6,9 +6,17 @@ bare ``KeyError``/``ValueError`` from pandas. The CLI prints ``str(error)`` with
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
+
+from analysis.io.labels import fold_label
+
+#: Least similarity (difflib ratio of the folded texts, 0 to 1) of a "did you mean" suggestion.
+#: At 0.5 a typo such as ``scael`` or ``Stuju banget`` finds ``scale`` or ``Setuju``, while a
+#: value unlike every known one gets no suggestion rather than a random one.
+SUGGESTION_CUTOFF = 0.5
 
 
 @dataclass
@@ -68,3 +76,37 @@ def raise_first_bad(bad, values, *, path, column: str | None, what: str, hint: s
     label = bad[bad].index[0]
     row = int(label) if isinstance(label, Integral) else None
     raise InputError(f'"{values.loc[label]}" {what}', path=path, row=row, column=column, hint=hint)
+
+
+def did_you_mean(value: object, known) -> str | None:
+    """The hint ``did you mean "x"?`` for the known name closest to ``value``, or None.
+
+    Names are compared folded (:func:`analysis.io.labels.fold_label`: case, accents, spacing and
+    punctuation do not count) and the suggestion is spelled as in ``known``. Nothing is
+    suggested below :data:`SUGGESTION_CUTOFF` similarity.
+
+    Parameters
+    ----------
+    value : object
+        What the user wrote (a label, header, config key or name).
+    known : iterable
+        The names it should have been one of.
+
+    Returns
+    -------
+    str or None
+        E.g. ``did you mean "Sangat Setuju"?``; pass it as the ``hint`` of an
+        :class:`InputError`.
+
+    Examples
+    --------
+    >>> did_you_mean("Sangat Setju", ["Setuju", "Sangat Setuju"])
+    'did you mean "Sangat Setuju"?'
+    >>> did_you_mean("xyz", ["Setuju"]) is None
+    True
+    """
+    spelled = {}
+    for name in map(str, known):
+        spelled.setdefault(fold_label(name), name)
+    close = difflib.get_close_matches(fold_label(value), spelled, n=1, cutoff=SUGGESTION_CUTOFF)
+    return f'did you mean "{spelled[close[0]]}"?' if close else None

@@ -1,14 +1,14 @@
 """Answer scales: turn the labels respondents picked into numbers.
 
 A scale is an ordered list of labels (low to high) with their values. Matching ignores case,
-spacing, hyphens and punctuation, so ``Ragu-Ragu``, ``ragu ragu`` and ``RAGU-RAGU.`` are the same
-label. An unknown label is an error naming the closest known one. Ready-made scales for Bahasa
-Indonesia and English ship in ``analysis/cleaning/scales.yml``; a study config can add its own.
+spacing, accents, hyphens and punctuation (:func:`analysis.io.labels.fold_label`), so
+``Ragu-Ragu``, ``ragu ragu`` and ``RAGU-RAGU.`` are the same label. An unknown label is an
+error naming the closest known one. Ready-made scales for Bahasa Indonesia and English ship in
+``analysis/cleaning/scales.yml``; a study config can add its own.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,37 +19,8 @@ import pandas as pd
 import yaml
 from pandas.arrays import FloatingArray
 
-from analysis.errors import InputError
-
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize_label(text: str) -> str:
-    """Fold a label for matching: casefold, drop punctuation and hyphens, collapse spaces."""
-    return " ".join(_NON_WORD.sub(" ", str(text).casefold()).split())
-
-
-def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Codes and distinct cell texts of ``values``, for work done once per distinct text.
-
-    Categories are used as they are, strings are factorized, and any other dtype is first
-    converted with ``astype("string")`` (so ``1`` and ``1.0`` stay different texts).
-
-    Returns
-    -------
-    codes : numpy.ndarray
-        Position of each cell's text in ``texts``; -1 for NA, so an array of one result per
-        text plus a last element for NA can be indexed by ``codes`` directly.
-    texts : pandas.Series
-        The distinct texts (dtype ``string``); for categories, all of them, including any
-        that no cell uses.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), pd.Series(values.cat.categories, dtype="string")
-    if not isinstance(values.dtype, pd.StringDtype):
-        values = values.astype("string")
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes, pd.Series(uniques, dtype="string")
+from analysis.errors import InputError, did_you_mean
+from analysis.io.labels import factorize_text, fold_label
 
 
 @dataclass(frozen=True)
@@ -98,12 +69,10 @@ class AnswerScale:
 
     def lookup(self) -> dict[str, float]:
         """Normalized label -> value (NaN for missing labels); numeric strings map to themselves."""
-        table = {
-            normalize_label(lab): val for lab, val in zip(self.labels, self.values, strict=True)
-        }
-        table.update({normalize_label(lab): float(val) for lab, val in self.aliases.items()})
-        table.update({normalize_label(lab): np.nan for lab in self.missing})
-        table.update({normalize_label(f"{val:g}"): val for val in self.values})
+        table = {fold_label(lab): val for lab, val in zip(self.labels, self.values, strict=True)}
+        table.update({fold_label(lab): float(val) for lab, val in self.aliases.items()})
+        table.update({fold_label(lab): np.nan for lab in self.missing})
+        table.update({fold_label(f"{val:g}"): val for val in self.values})
         return table
 
     def code(
@@ -138,7 +107,7 @@ class AnswerScale:
         """
         codes, texts = factorize_text(answers)
         table = self.lookup()
-        keys = [normalize_label(text) for text in texts.tolist()] + [""]  # last: NA
+        keys = [fold_label(text) for text in texts.tolist()] + [""]  # last: NA
         known = np.array([k in table or k == "" for k in keys], dtype=bool)
         if not known.all() and not known[codes].all():
             first = int(np.flatnonzero(~known[codes])[0])
@@ -161,14 +130,12 @@ class AnswerScale:
                 hint="declare it in the source's missing_codes if it means no answer",
             )
         known = list(self.labels) + list(self.aliases) + list(self.missing)
-        close = difflib.get_close_matches(label, known, n=1, cutoff=0.0)
-        hint = f'did you mean "{close[0]}"?' if close else None
         return InputError(
             f'"{label}" is not a label of scale {self.name}',
             path=path,
             row=row,
             column=column,
-            hint=hint,
+            hint=did_you_mean(label, known),
         )
 
 

@@ -8,7 +8,6 @@ columns the analyses need. Every raw row ends either in ``responses`` or in ``ex
 
 from __future__ import annotations
 
-import difflib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -19,13 +18,14 @@ from pandas.arrays import FloatingArray
 
 from analysis import tables
 from analysis.cleaning import privacy
-from analysis.cleaning.scales import factorize_text, normalize_label
 from analysis.cleaning.screening import ScreeningInput, screen
 from analysis.config import Study, SurveySource
 from analysis.errors import InputError, raise_first_bad
+from analysis.io.labels import factorize_text, fold_label
+from analysis.io.numbers import parse_decimal
 from analysis.io.raw import RawSurvey
-from analysis.io.survey.detect import read_survey
-from analysis.io.survey.google_forms import parse_numbers, split_options
+from analysis.io.survey.detect import read_survey, require_column
+from analysis.io.survey.google_forms import split_options
 
 
 @dataclass
@@ -81,6 +81,7 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     name = raw.path.name
     agency = assign_agency(study, source, raw)
     blank_missing_codes(raw, source.missing_codes)
+    suppressed = suppress_kept_identifiers(study, raw)
     ticked, values = code_items(study, raw)
     demographics = code_demographics(study, raw)
     duration = _role_numbers(raw, "duration_seconds")
@@ -99,13 +100,9 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     del data, ticked  # their answers are moved in place into the responses below
     ledger = _ledger(hits, agency, name)
     analysed = raw.frame.index[~raw.frame.index.isin(hits.index[hits["action"] == "exclude"])]
-    coded_columns = {i.column for c in study.constructs for i in c.items} | set(raw.roles.values())
-    identifiers = privacy.find_identifier_columns(
-        raw.frame, study.privacy.identifier_columns, skip_content=coded_columns
-    )
     items = analysed_items(study, values, raw.frame.index.get_indexer(analysed))
     responses = build_responses(study, raw, analysed, agency, items, demographics, duration, weight)
-    notes = [f"{name}: {note}" for note in raw.notes]
+    notes = [f"{name}: {note}" for note in [*raw.notes, *suppressed]]
     if duration is None and study.screening.speeders.action != "off":
         notes.append(f"{name}: no completion-time column, so the speeder rule was not applied")
     return CleanedSurvey(
@@ -117,10 +114,89 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
         .rename_axis("agency_id")
         .reset_index(name="n")
         .assign(source_file=name)[["source_file", "agency_id", "n"]],
-        dropped_columns=pd.DataFrame(
-            {"source_file": name, "column": list(identifiers), "reason": list(identifiers.values())}
-        ),
+        dropped_columns=dropped_identifiers(study, source, raw),
         notes=notes,
+    )
+
+
+def declared_columns(study: Study) -> dict[str, str]:
+    """Answer columns the study keeps in ``responses`` (in some form) -> what they are
+    declared as, e.g. ``demographic "gender"``."""
+    declared = {i.column: f'item "{i.id}"' for c in study.constructs for i in c.items}
+    declared.update({m.column: f'multi-select question "{m.id}"' for m in study.multi_select})
+    declared.update({d.column: f'demographic "{d.id}"' for d in study.demographics})
+    return declared
+
+
+def suppress_kept_identifiers(study: Study, raw: RawSurvey) -> list[str]:
+    """Set identifier cells of the demographic columns to missing, in place.
+
+    Items become numbers of their scale (any other text is an error) and multi-select questions
+    0/1 columns, so only demographic answers are kept as written; each is checked by content
+    with :func:`analysis.cleaning.privacy.suppress_identifiers`, which raises InputError for a
+    column that holds identifiers rather than answers. A column both listed under
+    ``privacy.identifier_columns`` and declared as an answer is an InputError too.
+
+    Returns
+    -------
+    list of str
+        One note per column with suppressed cells: how many, of which kinds (never the values).
+    """
+    configured = set(study.privacy.identifier_columns)
+    for column, declared_as in declared_columns(study).items():
+        if column in configured:
+            raise InputError(
+                f"the config lists this column under privacy.identifier_columns and declares "
+                f"it as {declared_as}; an identifier is never kept",
+                path=raw.path,
+                column=column,
+                hint="remove it from one of the two",
+            )
+    notes = []
+    for demo in study.demographics:
+        values, note = privacy.suppress_identifiers(
+            raw.frame[demo.column],
+            path=raw.path,
+            column=demo.column,
+            declared_as=f'demographic "{demo.id}"',
+            category=demo.type == "category",
+        )
+        if note is not None:
+            raw.frame[demo.column] = values
+            notes.append(note)
+    return notes
+
+
+def dropped_identifiers(study: Study, source: SurveySource, raw: RawSurvey) -> pd.DataFrame:
+    """The columns dropped because they hold identifiers, and why.
+
+    Columns the study keeps (answer columns, the agency column and the submission time,
+    duration and weight) are never listed: their content is checked cell by cell instead
+    (:func:`suppress_kept_identifiers`). Every other column is listed when the config names it
+    under ``privacy.identifier_columns``, its header looks like an identifier, its content
+    holds one (tool metadata columns are checked by header only) or the reader found it to
+    be the export's email or IP-address column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_file``, ``column``, ``reason`` (``configured``, ``name looks like <kind>``,
+        ``content has <kinds>`` or ``the export's <role> column``).
+    """
+    kept = {*declared_columns(study), source.agency_column, source.weight_column}
+    kept.update(raw.roles[r] for r in ("submitted_at", "duration_seconds") if r in raw.roles)
+    found = privacy.find_identifier_columns(
+        raw.frame,
+        study.privacy.identifier_columns,
+        skip_content=set(raw.roles.values()),
+        kept=kept,
+    )
+    for role in ("email", "ip_address"):
+        if role in raw.roles and raw.roles[role] not in kept:
+            found.setdefault(raw.roles[role], f"the export's {role.replace('_', ' ')} column")
+    return pd.DataFrame(
+        {"source_file": raw.path.name, "column": list(found), "reason": list(found.values())},
+        dtype="string",
     )
 
 
@@ -142,17 +218,8 @@ def require_columns(study: Study, source: SurveySource, raw: RawSurvey) -> None:
     if study.screening.consent:
         needed.append(study.screening.consent.column)
     needed += [a.column for a in study.screening.attention_checks]
-    headers = [str(c) for c in raw.frame.columns]
     for column in needed:
-        if column not in raw.frame.columns:
-            close = difflib.get_close_matches(column, headers, n=1, cutoff=0.6)
-            raise InputError(
-                "the config names this column but the file has no such header",
-                path=raw.path,
-                row=1,
-                column=column,
-                hint=f'closest header: "{close[0]}"' if close else None,
-            )
+        require_column(raw, column, "column")
 
 
 def assign_agency(study: Study, source: SurveySource, raw: RawSurvey) -> pd.Series:
@@ -160,10 +227,10 @@ def assign_agency(study: Study, source: SurveySource, raw: RawSurvey) -> pd.Seri
     index = raw.frame.index
     if source.agency:
         return pd.Series(study.agency(source.agency).id, index=index, dtype="string")
-    lookup = {normalize_label(a.survey_value or a.name): a.id for a in study.agencies}
-    lookup.update({normalize_label(a.id): a.id for a in study.agencies})
+    lookup = {fold_label(a.survey_value or a.name): a.id for a in study.agencies}
+    lookup.update({fold_label(a.id): a.id for a in study.agencies})
     codes, texts = factorize_text(raw.frame[source.agency_column])
-    ids = pa.array([lookup.get(normalize_label(t)) for t in [*texts.tolist(), ""]], pa.string())
+    ids = pa.array([lookup.get(fold_label(t)) for t in [*texts.tolist(), ""]], pa.string())
     rows = codes.astype(np.int64) % len(ids)  # NA (-1) takes the last id
     return pd.Series(pd.array(ids.take(rows), dtype="string"), index=index)
 
@@ -304,7 +371,7 @@ def code_demographics(study: Study, raw: RawSurvey) -> pd.DataFrame:
     for demo in study.demographics:
         values = raw.frame[demo.column]
         if demo.type == "number":
-            out[demo.id] = parse_numbers(values, path=raw.path, column=demo.column)
+            out[demo.id] = parse_decimal(values, path=raw.path, column=demo.column)
         else:
             out[demo.id] = values.astype("string").str.strip().replace("", pd.NA)
     return pd.DataFrame(out, index=raw.frame.index)
@@ -352,7 +419,7 @@ def survey_weights(raw: RawSurvey, column: str | None) -> pd.Series:
         raise InputError(
             "the configured weight column is not in the file", path=raw.path, row=1, column=column
         )
-    weights = parse_numbers(raw.frame[column], path=raw.path, column=column)
+    weights = parse_decimal(raw.frame[column], path=raw.path, column=column)
     raise_first_bad(
         weights.isna() | (weights <= 0),
         raw.frame[column],
@@ -391,4 +458,4 @@ def _role_numbers(raw: RawSurvey, role: str) -> pd.Series | None:
     values = raw.frame[column]
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("Float64")
-    return parse_numbers(values, path=raw.path, column=column)
+    return parse_decimal(values, path=raw.path, column=column)

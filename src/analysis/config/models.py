@@ -8,7 +8,6 @@ itself relative to the config file (default ``..``: configs live in the project'
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import zoneinfo
@@ -18,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analysis.cleaning.scales import AnswerScale, builtin_scales, scale_from_mapping
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, did_you_mean
 from analysis.io.registry import POST_FORMATS, SURVEY_FORMATS
 from analysis.tables import PLATFORMS
 
@@ -41,9 +40,9 @@ def _iana_zone(value: str | None) -> str | None:
 
 
 def _closest(value: str, known) -> str:
-    """`` (did you mean "x"?)`` for the closest of ``known`` to ``value`` (empty if none)."""
-    close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    """:func:`analysis.errors.did_you_mean` as a message suffix `` (did you mean "x"?)``."""
+    hint = did_you_mean(value, known)
+    return f" ({hint})" if hint else ""
 
 
 class Strict(BaseModel):

@@ -2,8 +2,8 @@
 
 Cells come back as the text a researcher sees: real Excel dates as ISO strings, whole numbers
 without a spurious ``.0``, ``TRUE``/``FALSE`` for booleans. Headers lose Excel's escaped line
-breaks (``_x000a_``) and are made unique the way Google Sheets does. The Google Forms "linked
-Sheet -> Download -> XLSX" route is read here too (:func:`read_google_forms_xlsx`).
+breaks (``_x000a_``) and are made unique the way Google Sheets does. Readers reach workbooks
+through :func:`analysis.io.tabular.read_table`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import InputError
-from analysis.io.raw import RawSurvey
-from analysis.io.survey.google_forms import google_forms_from_frame
 from analysis.io.text import unique_headers
 
 #: Largest magnitude whose float value is written as an exact integer (beyond it, floats such as
@@ -159,36 +157,3 @@ def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple], list[s
     finally:
         workbook.close()
     return name, rows, [n for n in names if n != name]
-
-
-def read_google_forms_xlsx(
-    path: Path,
-    timezone: str = "Asia/Jakarta",
-    date_order: str = "auto",
-    sheet: str | None = None,
-) -> RawSurvey:
-    """Read the Google Forms responses Sheet downloaded as ``.xlsx``.
-
-    Parameters
-    ----------
-    path : Path
-        The workbook (File -> Download -> Microsoft Excel from the linked Sheet).
-    timezone : str
-        The Sheet's time zone (File -> Settings); the XLSX stores local date-times without one.
-    date_order : str
-        Only used for timestamps typed as text; see
-        :func:`analysis.io.timestamps.parse_timestamps`.
-    sheet : str, optional
-        Worksheet name; the first worksheet (``Form Responses 1``) when omitted.
-
-    Returns
-    -------
-    RawSurvey
-        ``format="google_forms"``; roles ``submitted_at`` (parsed into ``_submitted_at``,
-        ``datetime64[ns, UTC]``) and ``email`` when an email column exists; ``question_text``,
-        ``value_labels`` and ``missing_codes`` empty; ``notes`` names the sheet read.
-    """
-    frame, name = read_xlsx_table(Path(path), sheet)
-    raw = google_forms_from_frame(frame, Path(path), timezone, date_order)
-    raw.notes.append(f'read sheet "{name}"; timestamps are local times in {timezone}')
-    return raw

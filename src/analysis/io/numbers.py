@@ -4,7 +4,7 @@ Exports write the same number in many ways: ``12400``, ``"12,400"`` (English UI)
 (Indonesian/German UI), ``12 400``, ``12.4K``, ``12,4 rb`` (Indonesian *ribu*, typed by hand),
 ``1,2 jt`` (*juta*), ``-1`` (TikTok adjustments) and ``-``/``—``/``N/A``/``undefined`` for "no
 value". :func:`parse_counts` turns a column of such strings into ``Int64`` and
-:func:`parse_decimal` into ``Float64``; both work on whole columns at once and raise
+:func:`parse_decimal` into ``Float64``; both read each distinct text once and raise
 :class:`~analysis.errors.InputError` naming the file, row, column and value they cannot read.
 
 Separator rules (``locale="auto"``)
@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, raise_first_bad
+from analysis.io.labels import factorize_text
 
 #: Cell values meaning "no value" (compared after stripping and case-folding).
 PLACEHOLDERS = frozenset(
@@ -117,13 +118,14 @@ def parse_counts(
         Naming the first row whose value is not a count (text, a fraction such as ``12.5`` without
         a suffix, a percentage or an unknown suffix).
     """
-    parts = _tokenise(values, locale)
+    codes, parts = _tokenise(values, locale)
     number = _number(parts, integer=True, locale=locale, path=path, column=column)
     scaled = number * parts["multiplier"]
     whole = parts["suffix"].notna() | (scaled == np.round(scaled))
     bad = parts["value"] & (number.isna() | parts["pct"].notna() | ~whole)
-    raise_first_bad(bad, values, path=path, column=column, what="is not a count", hint=_COUNT_HINT)
-    return np.floor(scaled + 0.5).where(parts["value"]).astype("Int64")
+    _raise_first_bad(bad, codes, values, path, column, "is not a count", _COUNT_HINT)
+    counts = np.floor(scaled + 0.5).where(parts["value"]).astype("Int64")
+    return pd.Series(counts.array.take(codes), index=values.index)
 
 
 def parse_decimal(
@@ -156,20 +158,32 @@ def parse_decimal(
     InputError
         Naming the first row whose value is not a number.
     """
-    parts = _tokenise(values, locale)
+    codes, parts = _tokenise(values, locale)
     number = _number(parts, integer=False, locale=locale, path=path, column=column)
     bad = parts["value"] & number.isna()
-    raise_first_bad(
-        bad, values, path=path, column=column, what="is not a number", hint=_DECIMAL_HINT
-    )
-    return (number * parts["multiplier"]).where(parts["value"]).astype("Float64")
+    _raise_first_bad(bad, codes, values, path, column, "is not a number", _DECIMAL_HINT)
+    decimals = (number * parts["multiplier"]).where(parts["value"]).astype("Float64")
+    return pd.Series(decimals.array.take(codes), index=values.index)
 
 
-def _tokenise(values: pd.Series, locale: str) -> pd.DataFrame:
-    """Split each cell into sign, digit body, suffix and percent sign; flag placeholders."""
+def _raise_first_bad(
+    bad: pd.Series, codes: np.ndarray, values: pd.Series, path, column, what: str, hint: str
+) -> None:
+    """:func:`~analysis.errors.raise_first_bad` for per-text flags ``bad`` (NA text last)."""
+    cells = pd.Series(bad.to_numpy(dtype=bool)[codes], index=values.index)
+    raise_first_bad(cells, values, path=path, column=column, what=what, hint=hint)
+
+
+def _tokenise(values: pd.Series, locale: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes of the distinct cell texts (see :func:`analysis.io.labels.factorize_text`) and
+    each text split into sign, digit body, suffix and percent sign, placeholders flagged.
+
+    The texts are numbered as the codes say, with one more row at the end for NA cells, so
+    every result per text is taken for each cell with ``take(codes)``.
+    """
+    codes, texts = factorize_text(values)
     text = (
-        values.astype("string")
-        .fillna("")
+        pd.concat([texts, pd.Series([""], dtype="string")], ignore_index=True)
         .str.replace("[\u00a0\u202f\u2009]", " ", regex=True)
         .str.replace("\u2212", "-", regex=False)
         .str.strip()
@@ -182,7 +196,7 @@ def _tokenise(values: pd.Series, locale: str) -> pd.DataFrame:
     multiplier = parts["suffix"].map(suffixes).astype("float64")
     parts["multiplier"] = multiplier.where(parts["suffix"].notna().to_numpy(bool), 1.0)
     parts["sign"] = np.where(parts["sign"].eq("-").fillna(False).to_numpy(bool), -1.0, 1.0)
-    return parts
+    return codes, parts
 
 
 def _number(parts: pd.DataFrame, *, integer: bool, locale: str, path, column) -> pd.Series:

@@ -11,25 +11,22 @@ else is a plain table, read with the configured timestamp and id columns.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, raise_first_bad
-from analysis.io.excel import read_google_forms_xlsx, read_xlsx_table
+from analysis.errors import InputError, did_you_mean, raise_first_bad
+from analysis.io.excel import read_xlsx_table
+from analysis.io.numbers import parse_decimal
 from analysis.io.raw import RawSurvey
-from analysis.io.survey.google_forms import (
-    looks_like_google_forms,
-    parse_numbers,
-    read_google_forms,
-)
+from analysis.io.survey.google_forms import looks_like_google_forms, read_google_forms
 from analysis.io.survey.kobo import read_kobo, read_odk
 from analysis.io.survey.qualtrics import LEGACY_IDS, read_qualtrics
 from analysis.io.survey.spss import read_spss, read_stata
-from analysis.io.text import decode_file, read_text_table, sniff_delimiter
+from analysis.io.tabular import is_workbook, read_table
+from analysis.io.text import decode_file, sniff_delimiter
 from analysis.io.timestamps import (
     ISO_WITH_OFFSET,
     check_timezone,
@@ -301,17 +298,9 @@ def read_plain_table(
         say how the file was read.
     """
     path = Path(path)
-    if EXTENSIONS.get(path.suffix.lower()) == "zip":
-        frame, name = read_xlsx_table(path, sheet)
-        raw = RawSurvey(frame=frame, path=path, format="xlsx", notes=[f'read sheet "{name}"'])
-    else:
-        table = read_text_table(path)
-        raw = RawSurvey(
-            frame=table.frame,
-            path=path,
-            format="csv",
-            notes=[f"read with encoding {table.encoding}, delimiter {table.delimiter!r}"],
-        )
+    table = read_table(path, sheet)
+    fmt = "xlsx" if is_workbook(path) else "csv"
+    raw = RawSurvey(frame=table.frame, path=path, format=fmt, notes=table.notes)
     if raw.frame.empty:
         raise InputError("has a header row but no data rows", path=path, row=2)
     for option, column in (("timestamp_column", timestamp_column), ("id_column", id_column)):
@@ -346,31 +335,24 @@ def parse_any_timestamps(
 
 
 def require_column(raw: RawSurvey, column: str, option: str) -> None:
-    """Raise InputError (row 1, closest header as hint) unless ``column`` is in ``raw``."""
+    """Raise InputError (row 1, closest header as hint) unless ``column`` is in ``raw``.
+
+    ``option`` names the config key that gave the column (``column``, ``duration_column`` ...).
+    """
     if column in raw.frame.columns:
         return
-    headers = [str(c) for c in raw.frame.columns]
-    close = difflib.get_close_matches(column, headers, n=1, cutoff=0.6)
     raise InputError(
         f"the configured {option} is not a header of the file",
         path=raw.path,
         row=1,
         column=column,
-        hint=f'closest header: "{close[0]}"' if close else None,
+        hint=did_you_mean(column, raw.frame.columns),
     )
-
-
-def _read_google_forms(
-    path: Path, timezone: str = "Asia/Jakarta", date_order: str = "auto"
-) -> RawSurvey:
-    if EXTENSIONS.get(path.suffix.lower()) == "zip":
-        return read_google_forms_xlsx(path, timezone, date_order)
-    return read_google_forms(path, timezone, date_order)
 
 
 #: Format -> (reader, options it takes). ``duration_column`` is handled for every format.
 READERS = {
-    "google_forms": (_read_google_forms, frozenset({"timezone", "date_order"})),
+    "google_forms": (read_google_forms, frozenset({"timezone", "date_order"})),
     "qualtrics": (read_qualtrics, frozenset({"timezone", "date_order"})),
     "kobo": (read_kobo, COMMON_OPTIONS),
     "odk": (read_odk, COMMON_OPTIONS),
@@ -469,7 +451,7 @@ def check_durations(raw: RawSurvey, column: str) -> None:
         seconds = values.astype("Float64")
     else:
         try:
-            seconds = parse_numbers(values, path=raw.path, column=column)
+            seconds = parse_decimal(values, path=raw.path, column=column)
         except InputError as error:
             raise InputError(
                 error.message,

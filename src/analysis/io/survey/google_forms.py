@@ -1,6 +1,7 @@
 """Google Forms responses: the CSV downloaded from Forms, or the linked Sheet as CSV/XLSX.
 
-Both routes start with a timestamp column (``Timestamp``, ``Stempel waktu``, ...) and then one
+All routes are read by :func:`read_google_forms` (through :func:`analysis.io.tabular.read_table`)
+and start with a timestamp column (``Timestamp``, ``Stempel waktu``, ...) and then one
 column per question whose header is the question title. An email column (``Email address``,
 ``Alamat email``) appears when the form collects emails.
 """
@@ -12,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.cleaning.scales import factorize_text
-from analysis.errors import InputError
+from analysis.errors import InputError, did_you_mean
+from analysis.io.labels import factorize_text, fold_label
 from analysis.io.raw import RawSurvey
-from analysis.io.text import read_compact_table
+from analysis.io.tabular import read_table
 from analysis.io.timestamps import parse_timestamps
 
 TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "carimbo de data/hora", "marca temporal")
@@ -24,7 +25,7 @@ EMAIL_HEADERS = ("email address", "alamat email", "email", "alamat surel")
 
 def looks_like_google_forms(columns) -> bool:
     """True when the first header is a Google Forms timestamp header."""
-    return len(columns) > 0 and str(columns[0]).strip().casefold() in TIMESTAMP_HEADERS
+    return len(columns) > 0 and fold_label(columns[0], keep_punctuation=True) in TIMESTAMP_HEADERS
 
 
 def read_google_forms(
@@ -32,50 +33,44 @@ def read_google_forms(
     timezone: str = "Asia/Jakarta",
     date_order: str = "auto",
     duration_column: str | None = None,
+    sheet: str | None = None,
 ) -> RawSurvey:
-    """Read a Google Forms export (CSV from Forms or from the linked Sheet).
+    """Read a Google Forms export: the CSV from Forms, or the linked Sheet as CSV or XLSX.
 
     Parameters
     ----------
     path : Path
-        The CSV file.
+        The CSV file, or the workbook (File -> Download -> Microsoft Excel from the Sheet).
     timezone : str
-        Zone of the Sheet for timestamps written without one.
+        Zone of the Sheet (File -> Settings) for timestamps written without one; the XLSX
+        stores local date-times without a zone.
     date_order : str
         See :func:`analysis.io.timestamps.parse_timestamps`.
     duration_column : str, optional
         Header of a column holding the completion time in seconds, when the form records one
         (Google Forms itself does not; timer add-ons and some deployments do).
+    sheet : str, optional
+        Worksheet of a workbook; the first (``Form Responses 1``) when omitted.
 
     Returns
     -------
     RawSurvey
-        With roles ``submitted_at`` (parsed into column ``_submitted_at``), ``email`` when
-        present and ``duration_seconds`` when ``duration_column`` is given. Repetitive columns
-        are categories of the cell strings (:func:`analysis.io.text.read_compact_table`).
+        ``format="google_forms"`` with roles ``submitted_at`` (parsed into column
+        ``_submitted_at``, ``datetime64[ns, UTC]``), ``email`` when an email column exists and
+        ``duration_seconds`` when ``duration_column`` is given; ``question_text``,
+        ``value_labels`` and ``missing_codes`` empty; ``notes`` say how the file was read.
+        Repetitive columns of a CSV are categories of the cell strings
+        (:func:`analysis.io.text.read_compact_table`).
+
+    Raises
+    ------
+    InputError
+        When the first column is not a timestamp column, there are no responses, a timestamp
+        cannot be read or ``duration_column`` is not a header.
     """
-    table = read_compact_table(Path(path))
-    raw = google_forms_from_frame(table.frame, Path(path), timezone, date_order, duration_column)
-    raw.notes.append(f"read with encoding {table.encoding}, delimiter {table.delimiter!r}")
-    return raw
-
-
-def google_forms_from_frame(
-    frame: pd.DataFrame,
-    path: Path,
-    timezone: str,
-    date_order: str,
-    duration_column: str | None = None,
-) -> RawSurvey:
-    """Check a Google Forms sheet already read (CSV or XLSX) and set its roles.
-
-    Returns
-    -------
-    RawSurvey
-        ``format="google_forms"`` with roles ``submitted_at`` (parsed into ``_submitted_at``,
-        ``datetime64[ns, UTC]``), ``email`` when an email column exists, and
-        ``duration_seconds`` when ``duration_column`` is given.
-    """
+    path = Path(path)
+    table = read_table(path, sheet, compact=True)
+    frame = table.frame
     if not looks_like_google_forms(frame.columns):
         raise InputError(
             f'the first column is "{frame.columns[0]}", expected a Google Forms timestamp column',
@@ -91,7 +86,7 @@ def google_forms_from_frame(
         frame[timestamp], timezone, date_order, path=path, column=timestamp
     )
     roles = {"submitted_at": "_submitted_at"}
-    emails = [c for c in frame.columns if str(c).strip().casefold() in EMAIL_HEADERS]
+    emails = [c for c in frame.columns if fold_label(c, keep_punctuation=True) in EMAIL_HEADERS]
     if emails:
         roles["email"] = emails[0]
     if duration_column is not None:
@@ -101,9 +96,11 @@ def google_forms_from_frame(
                 path=path,
                 row=1,
                 column=duration_column,
+                hint=did_you_mean(duration_column, frame.columns),
             )
         roles["duration_seconds"] = duration_column
-    return RawSurvey(frame=frame, path=path, format="google_forms", roles=roles)
+    notes = [*table.notes, f"timestamps without a zone are local times in {timezone}"]
+    return RawSurvey(frame=frame, path=path, format="google_forms", roles=roles, notes=notes)
 
 
 def split_options(values: pd.Series, options: list[str]) -> pd.DataFrame:
@@ -149,21 +146,3 @@ def _match_options(cell: str, ordered: list[str]) -> tuple[set[str], bool]:
             ticked.add(option)
             rest = rest.replace(token, ", ", 1)
     return ticked, rest.strip(", ") != ""
-
-
-def parse_numbers(values: pd.Series, path=None, column: str | None = None) -> pd.Series:
-    """Parse numbers written with a decimal comma or point; ``""`` gives NA.
-
-    Each distinct text is parsed once. Raises InputError naming the first row whose text is
-    not a number.
-    """
-    codes, texts = factorize_text(values)
-    text = pd.concat([texts, pd.Series([""], dtype="string")], ignore_index=True)
-    text = text.str.strip().replace("", pd.NA)  # the last text stands for NA
-    normal = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-    numbers = pd.to_numeric(normal, errors="coerce").astype("Float64")
-    bad = (text.notna() & numbers.isna()).to_numpy(dtype=bool)[codes]
-    if bad.any():
-        row = values.index[int(np.flatnonzero(bad)[0])]
-        raise InputError(f'"{values[row]}" is not a number', path=path, row=int(row), column=column)
-    return pd.Series(numbers.array.take(codes), index=values.index)

@@ -12,17 +12,61 @@ select_multiple questions keep both the space-separated summary column and the `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.io.excel import list_sheets, read_xlsx_table
 from analysis.io.raw import RawSurvey
-from analysis.io.text import read_text_table
+from analysis.io.tabular import read_table
 from analysis.io.timestamps import parse_iso_timestamps
 
-#: ISO 8601 date-time ending in ``Z`` or a UTC offset (``+02``, ``+07:00``, ``-0500``).
+
+@dataclass(frozen=True)
+class XLSFormExport:
+    """What tells one XLSForm tool's export apart: the server columns it appends.
+
+    Attributes
+    ----------
+    format : str
+        ``RawSurvey.format`` of the result.
+    tool : str
+        The export named in messages (``a KoboToolbox export``).
+    submitted : str
+        Server submission time column (UTC), the ``submitted_at`` role.
+    ids : tuple of str
+        Columns for the ``response_id`` role, the first present wins.
+    key : tuple of str
+        Server id columns, the first present of which every submission must fill.
+    status : str
+        Review status column, the ``status`` role when present.
+    """
+
+    format: str
+    tool: str
+    submitted: str
+    ids: tuple[str, ...]
+    key: tuple[str, ...]
+    status: str
+
+
+KOBO = XLSFormExport(
+    "kobo",
+    "a KoboToolbox export",
+    "_submission_time",
+    ("_uuid", "_id"),
+    ("_uuid", "_id"),
+    "_validation_status",
+)
+ODK = XLSFormExport(
+    "odk",
+    "an ODK Central export",
+    "SubmissionDate",
+    ("meta-instanceID", "KEY"),
+    ("KEY",),
+    "ReviewState",
+)
 
 
 def read_kobo(path: Path, timezone: str = "UTC") -> RawSurvey:
@@ -53,18 +97,7 @@ def read_kobo(path: Path, timezone: str = "UTC") -> RawSurvey:
         Missing ``_submission_time``/``_uuid``, no data rows, an empty server column in some row
         (a cut-off line), or a time that is not ISO 8601.
     """
-    path = Path(path)
-    frame, notes = _read_table(path)
-    id_column = "_uuid" if "_uuid" in frame.columns else "_id"
-    _require(frame, ("_submission_time", id_column), path, "a KoboToolbox export")
-    raw = RawSurvey(frame=frame, path=path, format="kobo", notes=notes)
-    raw.roles["response_id"] = id_column
-    _submitted(raw, "_submission_time")
-    if "_validation_status" in frame.columns:
-        raw.roles["status"] = "_validation_status"
-    _device_times(raw, timezone)
-    _note_options(raw)
-    return raw
+    return read_xlsform_export(path, KOBO, timezone)
 
 
 def read_odk(path: Path, timezone: str = "UTC") -> RawSurvey:
@@ -94,14 +127,23 @@ def read_odk(path: Path, timezone: str = "UTC") -> RawSurvey:
         Missing ``SubmissionDate``/``KEY``, no data rows, an empty ``SubmissionDate`` or ``KEY``
         in some row (a cut-off line), or a time that is not ISO 8601.
     """
+    return read_xlsform_export(path, ODK, timezone)
+
+
+def read_xlsform_export(path: Path, export: XLSFormExport, timezone: str) -> RawSurvey:
+    """Read the export of one XLSForm tool (:data:`KOBO`, :data:`ODK`) into a RawSurvey.
+
+    See :func:`read_kobo` and :func:`read_odk` for the roles and errors.
+    """
     path = Path(path)
     frame, notes = _read_table(path)
-    _require(frame, ("SubmissionDate", "KEY"), path, "an ODK Central export")
-    raw = RawSurvey(frame=frame, path=path, format="odk", notes=notes)
-    raw.roles["response_id"] = "meta-instanceID" if "meta-instanceID" in frame.columns else "KEY"
-    _submitted(raw, "SubmissionDate")
-    if "ReviewState" in frame.columns:
-        raw.roles["status"] = "ReviewState"
+    key = next((c for c in export.key if c in frame.columns), export.key[0])
+    _require(frame, (export.submitted, key), path, export.tool)
+    raw = RawSurvey(frame=frame, path=path, format=export.format, notes=notes)
+    raw.roles["response_id"] = next(c for c in (*export.ids, key) if c in frame.columns)
+    _submitted(raw, export.submitted)
+    if export.status in frame.columns:
+        raw.roles["status"] = export.status
     _device_times(raw, timezone)
     _note_options(raw)
     return raw
@@ -109,15 +151,10 @@ def read_odk(path: Path, timezone: str = "UTC") -> RawSurvey:
 
 def _read_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """The export as a string frame (CSV/TSV, or the first sheet of an XLSX) and read notes."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame, sheet = read_xlsx_table(path)
-        notes = [f'read sheet "{sheet}"']
-        others = [name for name in list_sheets(path) if name != sheet]
-        if others:
-            notes.append("repeat-group sheets not read: " + ", ".join(others))
-        return frame, notes
-    table = read_text_table(path)
-    return table.frame, [f"read with encoding {table.encoding}, delimiter {table.delimiter!r}"]
+    table = read_table(path)
+    if table.other_sheets:
+        table.notes.append("repeat-group sheets not read: " + ", ".join(table.other_sheets))
+    return table.frame, table.notes
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: Path, what: str) -> None:
