@@ -6,11 +6,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo test lab bench lint clean
+.PHONY: help setup system-deps notebook-filter sync-notebooks demo test lab bench lint clean
 
 ## Show this help
 help:
-	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$1,t,":"); printf "  make %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$1,t,":"); printf "  make %-16s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,12 +18,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## Create .venv with the package and its dependencies, and the system tools for PDF
-setup: $(STAMP) system-deps
+## Create .venv (package + dependencies), the system tools for PDF, the notebook git filter
+setup: $(STAMP) system-deps notebook-filter
 
 ## Install headless Chromium and poppler (PDF printing and checks) when missing
 system-deps:
 	@bash tools/system-deps.sh
+
+## Strip notebook outputs on `git add` (git filter from .gitattributes; only in a git checkout)
+notebook-filter: $(STAMP)
+	@bash tools/notebook-filter.sh $(PY)
+
+## After editing a notebook (.ipynb or its paired .py), bring the other file up to date
+sync-notebooks: $(STAMP)
+	$(VENV)/bin/jupytext --sync notebooks/*.ipynb
 
 ## Make the demo study's data and render every agency's report (HTML + PDF) and the index
 demo: setup
@@ -35,10 +43,9 @@ test: setup
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	exit $$status
 
-## Open JupyterLab on the notebooks (installs JupyterLab into .venv on first use)
-lab: $(STAMP)
-	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) -m pip install --quiet -e '.[lab]'
-	$(VENV)/bin/jupyter lab notebooks/
+## Open JupyterLab on the notebooks at 127.0.0.1 (prints the address with its token)
+lab: $(STAMP) notebook-filter
+	@$(PY) tools/lab.py
 
 ## Run every benchmark in bench/ (figures also in reports/bench/<name>.json)
 bench: setup
@@ -46,8 +53,8 @@ bench: setup
 
 ## Check code style with ruff
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/ruff format --check src tests bench tools
 
 ## Remove generated data and reports (raw demo data, processed data, reports)
 clean:

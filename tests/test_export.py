@@ -27,7 +27,7 @@ from analysis.reporting.export import (
 from .support.devtools import console_errors
 
 INDONESIAN = "Kepercayaan warga pada “layanan publik” — selisih ± 0,5; skor ≥ 4; koefisien α dan β."
-# Payloads that log a console error if they ever run, so "no console errors" shows they stayed inert.
+# Payloads that log a console error if they ever run: "no console errors" shows they stayed inert
 XSS_SCRIPT = "<script>console.error(1)</script>"
 XSS_IMG = "<img src=x onerror=console.error(1)>"
 requires_chromium = pytest.mark.skipif(
