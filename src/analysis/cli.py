@@ -68,11 +68,9 @@ def _validate(args) -> int:
     missing = [p for s in study.survey if not (p := study.resolve(s.path)).exists()]
     for path in missing:
         print(f"missing survey file: {path}", file=sys.stderr)
-    for source in study.engagement:
-        for agency in study.agencies:
-            path = study.resolve(source.path.format(agency=agency.id))
-            if not path.exists():
-                print(f"note: no {source.platform} export for {agency.id} ({path})")
+    for source, agency_id, path in study.engagement_files():
+        if not path.exists():
+            print(f"note: no {source.platform} export for {agency_id} ({path})")
     print(
         f"{args.config}: valid; {len(study.agencies)} agencies, {len(study.constructs)} "
         f"constructs, {len(study.hypotheses)} hypotheses"
@@ -81,16 +79,20 @@ def _validate(args) -> int:
 
 
 def _clean(args) -> int:
-    from analysis.pipeline.run import clean_study
+    from analysis.io.store import read_summary
+    from analysis.pipeline import clean_study
 
     study = load_study(args.config)
     out = clean_study(study, args.processed_dir)
     print(f"processed data written to {out}")
-    return 0
+    failed = read_summary(out)["failed_agencies"]
+    for agency, error in failed.items():
+        print(f"  {agency}: failed, its engagement data is left out: {error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _report(args) -> int:
-    from analysis.pipeline.run import run_report
+    from analysis.pipeline import run_report
 
     study = load_study(args.config)
     study.agency(args.agency)
@@ -109,7 +111,7 @@ def _report(args) -> int:
 
 
 def _batch(args) -> int:
-    from analysis.pipeline.run import run_batch
+    from analysis.pipeline import run_batch
 
     study = load_study(args.config)
     outcomes = run_batch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 
@@ -10,6 +11,14 @@ from pydantic import BaseModel, ValidationError
 
 from analysis.config.models import Study, _closest
 from analysis.errors import ConfigError
+
+MAX_CONFIG_BYTES = 1_000_000
+"""A study config is a few kilobytes; anything larger is refused before parsing."""
+MAX_YAML_NODES = 100_000
+"""Nodes a config may hold once its YAML aliases are expanded (the demo has about 2,000)."""
+AGENCY_TOKEN = "{agency}"
+"""The one placeholder an engagement path may hold (see ``Study.engagement_files``)."""
+_BRACE = re.compile(r"[{}]")
 
 
 def load_study(path: str | Path) -> Study:
@@ -34,6 +43,12 @@ def load_study(path: str | Path) -> Study:
     path = Path(path).resolve()
     if not path.is_file():
         raise ConfigError("config file not found", path=path)
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"is {path.stat().st_size:,} bytes; a study config may be at most "
+            f"{MAX_CONFIG_BYTES:,} bytes",
+            path=path,
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -45,18 +60,85 @@ def load_study(path: str | Path) -> Study:
             row=line,
             hint="save the config as UTF-8, e.g. with your editor's Save As > Encoding",
         ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise _yaml_error(error, path) from None
+    data = _parse_yaml(text, path)
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping of keys (study, agencies, survey, ...)", path=path)
     try:
         study = Study.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_format_validation(error), path=path) from None
+    _check_engagement_paths(study, path)
     study.config_path = path
     return study
+
+
+def _check_engagement_paths(study: Study, path: Path) -> None:
+    """ConfigError for an engagement path with a brace that is not part of ``{agency}``."""
+    for index, source in enumerate(study.engagement):
+        stray = _BRACE.search(source.path.replace(AGENCY_TOKEN, ""))
+        if stray:
+            raise ConfigError(
+                f"invalid config:\n  engagement[{index}].path: {source.path!r} has a "
+                f"{stray.group()!r} that is not part of the placeholder {AGENCY_TOKEN}",
+                path=path,
+                hint="the only placeholder allowed is {agency}, written exactly so",
+            )
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no Python objects) that also refuses alias bombs.
+
+    Anchors and aliases (``&scale`` / ``*scale``) stay allowed, but the document is composed
+    first and its size with every alias expanded is counted before any Python object is built.
+    """
+
+    def get_single_data(self):
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _count_nodes(node, {}, self.name)
+        return self.construct_document(node)
+
+
+def _count_nodes(node: yaml.Node, seen: dict[int, int], name: str) -> int:
+    """Nodes under ``node`` with aliases expanded; ConfigError beyond :data:`MAX_YAML_NODES`.
+
+    A node reached twice (an alias) is counted again from a memo, so the cost is linear in the
+    composed document, not in its expansion.
+    """
+    if id(node) in seen:
+        return seen[id(node)]
+    seen[id(node)] = MAX_YAML_NODES + 1  # a node inside itself (recursive alias) is too big
+    if isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    else:
+        children = []
+    total = 1 + sum(_count_nodes(child, seen, name) for child in children)
+    if total > MAX_YAML_NODES:
+        raise ConfigError(
+            f"expands to more than {MAX_YAML_NODES:,} values through YAML aliases (*name)",
+            path=name,
+            row=node.start_mark.line + 1,
+            hint="write the values out, or use far fewer nested anchors and aliases",
+        )
+    seen[id(node)] = total
+    return total
+
+
+def _parse_yaml(text: str, path: Path):
+    """The YAML document as Python data (safe types only, alias bombs refused)."""
+    loader = _SafeLoader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, path) from None
+    except RecursionError:
+        raise ConfigError("is nested too deeply to be a study config", path=path) from None
+    finally:
+        loader.dispose()
 
 
 def _yaml_error(error: yaml.YAMLError, path: Path) -> ConfigError:

@@ -1,0 +1,170 @@
+"""A whole study: clean, render every agency's report on Dask, write the study index.
+
+Every agency ends with an outcome, whatever happens to it: an exception in its report, a worker
+that died while rendering it (``KilledWorker``) or a timeout is that agency's ``failed`` outcome,
+and the others render. ``index.html`` and ``batch.json`` are written in every case and the
+cluster is closed in every case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from analysis.config import Study, load_study, paths
+from analysis.pipeline import folders
+from analysis.pipeline.clean import clean_locked
+from analysis.pipeline.locking import study_lock
+from analysis.pipeline.report import ReportOutcome, render_report, short_error
+from analysis.reporting.index_page import render_index
+from analysis.reporting.results import read_results
+
+RENDERED = ("ok", "skipped", "no_pdf")
+"""Outcomes whose folder holds a report of this run's inputs."""
+
+
+def run_batch(
+    config: str | Path,
+    lang: str = "id",
+    output_dir: str | Path | None = None,
+    processed_dir: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+) -> list[ReportOutcome]:
+    """Clean the study, render every agency's report in parallel, and write the index.
+
+    Holds the study's lock throughout (:func:`analysis.pipeline.locking.study_lock`).
+
+    Parameters
+    ----------
+    config : path
+        Study config.
+    lang : str
+        Report language.
+    output_dir, processed_dir : path, optional
+        Overrides of the study's report and processed folders.
+    scheduler : str, optional
+        Address of an existing Dask scheduler; a local cluster when None.
+    workers : int, optional
+        Local cluster workers (default: CPU cores).
+    force : bool
+        Re-render agencies whose inputs did not change.
+
+    Returns
+    -------
+    list of ReportOutcome
+        One per agency, in config order; also written to ``batch.json`` beside the index.
+
+    Raises
+    ------
+    InputError
+        Before any agency is rendered: a survey problem, an output folder that may not be
+        written, or another run of the study holding the lock.
+    """
+    study = load_study(config)
+    root = folders.reports_folder(study, output_dir)
+    folders.processed_folder(study, processed_dir)
+    with study_lock(study):
+        folders.claim(root, study, "reports")
+        clean_locked(study, processed_dir)
+        for agency in study.agencies:
+            folders.remove_leftovers(root, agency.id)
+        arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
+        outcomes = _render_all(study, arguments, scheduler, workers, force)
+        write_index(study, outcomes, lang, output_dir)
+    return outcomes
+
+
+def _render_all(
+    study: Study, arguments: dict, scheduler: str | None, workers: int | None, force: bool
+) -> list[ReportOutcome]:
+    """:func:`render_report` for every agency on Dask; an agency's error is its outcome."""
+    from distributed import Client, LocalCluster
+
+    agencies = [a.id for a in study.agencies]
+    run = uuid.uuid4().hex[:8]
+    cluster = client = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers or None,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            )
+        client = Client(scheduler or cluster)
+        futures = client.map(
+            render_report,
+            [str(study.config_path)] * len(agencies),
+            agencies,
+            **arguments,
+            force=force,
+            key=[f"report-{agency}-{run}" for agency in agencies],
+        )
+        return [
+            _outcome(study, future, agency, arguments)
+            for future, agency in zip(futures, agencies, strict=True)
+        ]
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _outcome(study: Study, future, agency: str, arguments: dict) -> ReportOutcome:
+    """The future's outcome, or a ``failed`` one naming what went wrong on the worker."""
+    try:
+        return future.result()
+    except Exception as error:  # KilledWorker, a lost scheduler, an unexpected bug
+        folder = paths.reports_dir(study, arguments["output_dir"]) / agency
+        return ReportOutcome(agency, "failed", short_error(error), str(folder))
+
+
+def write_index(
+    study: Study, outcomes: list[ReportOutcome], lang: str, output_dir: str | Path | None = None
+) -> Path:
+    """Write ``index.html`` and ``batch.json`` for the study's report folder.
+
+    Only reports of this run's inputs are linked: a failed agency's entry shows its error and
+    links no HTML or PDF.
+    """
+    root = paths.reports_dir(study, output_dir)
+    entries = []
+    for outcome in outcomes:
+        folder = Path(outcome.folder)
+        rendered = outcome.status in RENDERED
+        html, pdf, results = (folder / n for n in ("report.html", "report.pdf", "results.json"))
+        entries.append(
+            {
+                "id": outcome.agency,
+                "name": study.agency(outcome.agency).name,
+                "status": outcome.status,
+                "error": outcome.error,
+                "html": f"{outcome.agency}/report.html" if rendered and html.is_file() else None,
+                "pdf": f"{outcome.agency}/report.pdf" if rendered and pdf.is_file() else None,
+                "results": (
+                    read_results(results).to_dict(orient="records")
+                    if rendered and results.is_file()
+                    else []
+                ),
+            }
+        )
+    summary = json.dumps([asdict(o) for o in outcomes], indent=1)
+    folders.write_text(root / "batch.json", summary)
+    info = {
+        "id": study.study.id,
+        "title": study.study.title.get(lang),
+        "synthetic": study.study.synthetic,
+    }
+    staged = folders.temporary_sibling(root / "index.html")
+    try:
+        render_index(info, entries, staged, lang=lang)
+        os.replace(staged, root / "index.html")
+    finally:
+        staged.unlink(missing_ok=True)
+    return root / "index.html"

@@ -1,0 +1,156 @@
+"""Cleaning a study: raw survey and engagement exports -> the processed Parquet store.
+
+The new processed folder is built beside the old one and renamed into place only when it is
+complete, so an interrupted run leaves the previous, consistent folder (and a staging folder
+that the next run removes). An engagement export that cannot be read fails its agency only:
+the agency is listed in ``clean.json`` under ``failed_agencies`` with the error, and the other
+agencies are cleaned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import traceback
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import tables
+from analysis.cleaning.survey import clean_survey
+from analysis.config import Study
+from analysis.errors import InputError
+from analysis.io import store as processed
+from analysis.io.posts.platforms import read_posts
+from analysis.pipeline import folders
+from analysis.pipeline.locking import study_lock
+from analysis.reporting.provenance import raw_inputs
+
+
+def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
+    """Clean the survey and read engagement exports; write processed tables.
+
+    Holds the study's lock (:func:`analysis.pipeline.locking.study_lock`) while it runs.
+
+    Parameters
+    ----------
+    study : Study
+    processed_dir : path, optional
+        Override of the study's processed folder; it must be new, empty, or a processed folder
+        of this study.
+
+    Returns
+    -------
+    Path
+        The processed folder of the study.
+
+    Raises
+    ------
+    InputError
+        For a survey problem, a folder that may not be written, or another run holding the lock.
+        Engagement problems do not raise: see ``failed_agencies`` in ``clean.json``.
+    """
+    with study_lock(study):
+        return clean_locked(study, processed_dir)
+
+
+def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
+    """:func:`clean_study` for a caller that already holds the study's lock."""
+    target = folders.processed_folder(study, processed_dir)
+    folders.remove_leftovers(target.parent, target.name)
+    cleaned = clean_survey(study)
+    posts, skipped, failed = read_engagement(study)
+    summary = {
+        "config_sha256": study.config_hash(),
+        "inputs": {
+            relative_path(study, p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in raw_inputs(study)
+        },
+        "notes": cleaned.notes,
+        "failed_agencies": failed,
+    }
+    frames = {
+        "responses": cleaned.responses,
+        "posts": posts,
+        "post_exclusions": skipped,
+        "exclusions": cleaned.exclusions,
+        "flags": cleaned.flags,
+        "received": cleaned.received,
+        "dropped_columns": cleaned.dropped_columns,
+    }
+    staging = folders.staging_folder(target)
+    try:
+        folders.claim(staging, study, "processed")
+        processed.write_processed(staging, frames, summary)
+        return folders.replace_folder(staging, target)
+    finally:
+        folders.remove(staging)  # gone already when renamed into place
+
+
+def read_engagement(study: Study) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """Read every agency's platform exports; a file that cannot be read fails its agency.
+
+    Returns
+    -------
+    tuple
+        The ``posts`` table (contract :data:`analysis.tables.POSTS`, ``source_file`` relative
+        to the study root); the ledger of export rows that are not posts (contract
+        :data:`analysis.tables.LEDGER`: ``total_row`` for summary rows such as YouTube's
+        "Total", ``duplicate_post`` for a repeated post id); and agency id -> error message
+        for the agencies whose exports could not be read (their posts are left out).
+    """
+    posts, skipped, failed = [], [], {}
+    for source, agency_id, path in study.engagement_files():
+        if agency_id in failed or not path.exists():
+            continue
+        relative = relative_path(study, path)
+        try:
+            frame = read_posts(
+                path,
+                platform=source.platform,
+                agency_id=agency_id,
+                fmt=source.format,
+                timezone=study.study.timezone,
+                followers=study.agency(agency_id).followers.get(source.platform),
+            )
+        except Exception as error:  # one agency's bad export fails that agency only
+            failed[agency_id] = str(_located(error, relative))
+            continue
+        posts.append((agency_id, frame.assign(source_file=relative)))
+        skipped += [
+            {
+                "source_file": relative,
+                "source_row": row,
+                "agency_id": agency_id,
+                "reason": reason.replace(" ", "_").replace("post_id", "post"),
+                "detail": f"{source.platform} export: {reason}",
+                "action": "exclude",
+            }
+            for row, reason in frame.attrs.get("skipped_rows", [])
+        ]
+    posts = [frame for agency_id, frame in posts if agency_id not in failed]
+    skipped = [s for s in skipped if s["agency_id"] not in failed]
+    all_posts = (
+        tables.conform(pd.concat(posts, ignore_index=True), tables.POSTS)
+        if posts
+        else tables.empty_table(tables.POSTS)
+    )
+    ledger = (
+        tables.conform(pd.DataFrame(skipped), tables.LEDGER)
+        if skipped
+        else tables.empty_table(tables.LEDGER)
+    )
+    return all_posts, ledger, failed
+
+
+def relative_path(study: Study, path: Path) -> str:
+    """``path`` relative to the study root, with ``/`` separators (``../`` when outside)."""
+    return Path(os.path.relpath(path, study.base_dir)).as_posix()
+
+
+def _located(error: Exception, relative: str) -> InputError:
+    """The error as an InputError that names its file by ``relative``."""
+    if isinstance(error, InputError):
+        return dataclasses.replace(error, path=relative)
+    return InputError("".join(traceback.format_exception_only(error)).strip(), path=relative)
