@@ -1,9 +1,11 @@
 """Direct identifiers: find them by column name and by content, drop or pseudonymize them.
 
 Names, emails, phone numbers (Indonesian ``+62``/``62``/``08`` forms), 16-digit NIK and IP
-addresses never reach processed data or reports. Pseudonyms are keyed HMAC-SHA256 digests; the
-key comes from an environment variable or a file outside the repository, never from the config
-or any output.
+addresses never reach processed data or reports. Columns the study does not keep are dropped
+when their name, content or the config says they hold identifiers; columns it keeps (answers it
+analyses) are checked cell by cell, and a cell holding an identifier is suppressed (see
+:func:`suppress_identifiers`). Pseudonyms are keyed HMAC-SHA256 digests; the key comes from an
+environment variable or a file outside the repository, never from the config or any output.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import hashlib
 import hmac
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from analysis.errors import InputError
+from analysis.io.labels import factorize_text
 
 PATTERNS = {
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
@@ -45,11 +51,37 @@ PREFILTER = "|".join(
         r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]",
     )
 )
+#: One word of a personal name: a capital letter and lower-case letters, or an initial
+#: (``Budi``, ``I``, ``M.``, ``Nur'aini``); a hyphenated word is one word (``Laki-laki``).
+NAME_WORD = r"[A-Z](?:[a-z]+(?:['-][A-Za-z][a-z]*)*|\.)?"
+#: An answer shaped like a full personal name: two to four such words.
+NAME_SHAPE = rf"{NAME_WORD}(?: +{NAME_WORD}){{1,3}}"
+#: Words that mark an answer as a place, an institution or a stock answer rather than a name
+#: (``Kota Bandung``, ``Tidak Menjawab``).
+NOT_NAME_WORDS = (
+    r"(?i)\b(?:kota|kabupaten|kab|kecamatan|kec|kelurahan|kel|desa|provinsi|jalan|jl|dinas|"
+    r"badan|kantor|sekolah|universitas|institut|lainnya|tidak|belum|sudah|sangat|lebih|kurang|"
+    r"bukan)\b"
+)
+#: A category column with more distinct answers than this, most of them given once, is free text.
+FREE_TEXT_MIN_DISTINCT = 20
+#: How each identifier kind is named in messages.
+KIND_NAMES = {
+    "email": "email address",
+    "phone": "phone number",
+    "nik": "NIK",
+    "ipv4": "IP address",
+    "ipv6": "IP address",
+    "name": "personal name",
+}
 KEY_FILE = Path.home() / ".config" / "analysis" / "pseudonym.key"
 
 
 def find_identifier_columns(
-    frame: pd.DataFrame, configured: list[str] = (), skip_content: set[str] = frozenset()
+    frame: pd.DataFrame,
+    configured: list[str] = (),
+    skip_content: set[str] = frozenset(),
+    kept: set[str] = frozenset(),
 ) -> dict[str, str]:
     """Columns that hold direct identifiers, with the reason each was found.
 
@@ -60,17 +92,19 @@ def find_identifier_columns(
     configured : list of str
         Columns the study config declares as identifiers.
     skip_content : set of str
-        Columns whose content need not be scanned (answers coded through a scale, timestamps),
-        still checked by name.
+        Columns whose content need not be scanned (e.g. tool metadata), still checked by name.
+    kept : set of str
+        Columns whose answers are kept (checked cell by cell with :func:`suppress_identifiers`
+        instead): neither checked nor returned.
 
     Returns
     -------
     dict
         Column -> reason (``configured``, ``name looks like <kind>``, ``content has <kind>``).
     """
-    found = {c: "configured" for c in configured if c in frame.columns}
+    found = {c: "configured" for c in configured if c in frame.columns and c not in kept}
     for column in frame.columns:
-        if column in found or str(column).startswith("_"):
+        if column in found or column in kept or str(column).startswith("_"):
             continue
         header = str(column).casefold()
         for kind, pattern in NAME_HINTS.items():
@@ -106,6 +140,147 @@ def identifier_kinds(values: pd.Series) -> list[str]:
         for kind, pattern in PATTERNS.items()
         if candidates.str.contains(pattern, regex=True).any()
     ]
+
+
+@dataclass(frozen=True)
+class IdentifierCells:
+    """The cells of one column that hold an identifier (see :func:`identifier_cells`).
+
+    Attributes
+    ----------
+    mask : numpy.ndarray
+        True for each cell that holds an identifier.
+    kinds : dict
+        Kind (a key of :data:`PATTERNS`, or ``name``) -> number of cells, for kinds found.
+    answered : int
+        Non-empty cells.
+    distinct : int
+        Distinct non-empty answers.
+    unique : int
+        Cells whose answer no other cell has.
+    """
+
+    mask: np.ndarray
+    kinds: dict[str, int]
+    answered: int
+    distinct: int
+    unique: int
+
+    @property
+    def free_text(self) -> bool:
+        """Whether the answers are free text: more than :data:`FREE_TEXT_MIN_DISTINCT`
+        distinct answers, and most cells hold an answer no other cell has."""
+        return self.distinct > FREE_TEXT_MIN_DISTINCT and 2 * self.unique > self.answered
+
+
+def identifier_cells(values: pd.Series) -> IdentifierCells:
+    """Which cells of ``values`` hold an identifier, judged once per distinct (trimmed) answer.
+
+    A cell holds an identifier when its answer contains a match of :data:`PATTERNS` (email,
+    phone, NIK, IP address), or when it is shaped like a personal name: two to four capitalised
+    words (:data:`NAME_SHAPE`, e.g. ``Budi Santoso``, ``I Gede Made Putra``), none of them one
+    of :data:`NOT_NAME_WORDS`, and no other cell holds the same answer. Single-word names and
+    names written in lower case are not recognised.
+
+    Returns
+    -------
+    IdentifierCells
+    """
+    codes, texts = factorize_text(values)
+    texts = texts.str.strip()
+    counts = np.bincount(codes[codes >= 0], minlength=len(texts))
+    kinds = _pattern_kinds(texts)
+    shaped = texts.str.fullmatch(NAME_SHAPE) & ~texts.str.contains(NOT_NAME_WORDS)
+    kinds[shaped.to_numpy(dtype=bool, na_value=False) & (kinds == "") & (counts == 1)] = "name"
+    answered = (texts != "").to_numpy(dtype=bool, na_value=False)
+    return IdentifierCells(
+        mask=np.append(kinds != "", False)[codes],
+        kinds={k: int(counts[kinds == k].sum()) for k in [*PATTERNS, "name"] if (kinds == k).any()},
+        answered=int(counts[answered].sum()),
+        distinct=int(answered.sum()),
+        unique=int(counts[answered & (counts == 1)].sum()),
+    )
+
+
+def _pattern_kinds(texts: pd.Series) -> np.ndarray:
+    """The first kind of :data:`PATTERNS` found in each text (``""`` for none), as an object
+    array; only texts containing :data:`PREFILTER` are scanned."""
+    kinds = np.full(len(texts), "", dtype=object)
+    if texts.empty:
+        return kinds
+    arrow = pa.array(texts.array, type=pa.large_string())
+    candidates = pc.match_substring_regex(arrow, PREFILTER).fill_null(False)
+    for position in np.flatnonzero(candidates.to_numpy(zero_copy_only=False)):
+        found = scan_text(texts.iloc[position])
+        kinds[position] = found[0] if found else ""
+    return kinds
+
+
+def suppress_identifiers(
+    values: pd.Series, *, path, column: str, declared_as: str, category: bool
+) -> tuple[pd.Series, str | None]:
+    """Keep an answer column the study analyses free of identifiers, by content.
+
+    A few identifier cells (see :func:`identifier_cells`), e.g. a phone number typed into the
+    gender answer, are set to missing. A column that holds identifiers rather than answers is
+    an error, since keeping it would publish them and dropping it would silently lose a
+    variable the config asks for.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The column's raw answers.
+    path : str or Path
+        The survey file, for the error message.
+    column : str
+        The column header.
+    declared_as : str
+        What the config declares the column as, e.g. ``demographic "gender"``.
+    category : bool
+        Whether the answers are categories (the free-text rule applies).
+
+    Returns
+    -------
+    values : pandas.Series
+        ``values`` with every identifier cell set to missing.
+    note : str or None
+        How many cells of which kinds were set to missing (never the values), or None.
+
+    Raises
+    ------
+    InputError
+        When more than half of the non-empty cells hold identifiers, or when a ``category``
+        column is free text (:attr:`IdentifierCells.free_text`) holding any identifier.
+    """
+    cells = identifier_cells(values)
+    found = int(cells.mask.sum())
+    if not found:
+        return values, None
+    what = _count_kinds(cells.kinds)
+    if 2 * found > cells.answered or (category and cells.free_text):
+        problem = (
+            f"{found} of its {cells.answered} answers are identifiers ({what})"
+            if 2 * found > cells.answered
+            else f"it is free text ({cells.distinct} different answers) holding {what}"
+        )
+        raise InputError(
+            f"the config declares this column as {declared_as}, but {problem}",
+            path=path,
+            column=column,
+            hint="list it under privacy.identifier_columns, or remove it from the config",
+        )
+    cell_s, were = ("cell", "was") if found == 1 else ("cells", "were")
+    note = f'{found} {cell_s} of column "{column}" held {what} and {were} set to missing'
+    return values.mask(cells.mask), note + " (the values are not kept)"
+
+
+def _count_kinds(kinds: dict[str, int]) -> str:
+    """E.g. ``2 phone numbers, 1 personal name`` (IPv4 and IPv6 counted together)."""
+    named: dict[str, int] = {}
+    for kind, n in kinds.items():
+        named[KIND_NAMES[kind]] = named.get(KIND_NAMES[kind], 0) + n
+    plural = {name: name + ("es" if name.endswith("s") else "s") for name in named}
+    return ", ".join(f"{n} {name if n == 1 else plural[name]}" for name, n in named.items())
 
 
 def scan_text(text: str) -> list[str]:

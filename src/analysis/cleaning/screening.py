@@ -6,10 +6,12 @@ speeder -> failed attention check -> straight-lining -> careless (Mahalanobis) -
 missing -> analysed. Each rule's action is ``exclude``, ``flag`` (kept, listed in ``flags``) or
 ``off``. Careless-responding indices come from the ``insufficient-effort`` package (``ier``).
 
-Every rule returns a mask over all rows and a ``detail`` text only for the rows it hits;
-answers are normalised once per distinct answer, not once per row. The rules run on two threads,
-so the BLAS library under ``ier.mahad`` is held to one thread of its own while they run (more
-threads than cores made cleaning 1M x 40 answers take ~17 % more CPU time).
+Every rule returns a mask over all rows and a ``detail`` text only for the rows it hits; a
+detail describes an answer and never copies it (an answer may hold anything a respondent typed,
+identifiers included). Answers are normalised once per distinct answer, not once per row. The
+rules run on two threads, so the BLAS library under ``ier.mahad`` is held to one thread of its
+own while they run (more threads than cores made cleaning 1M x 40 answers take ~17 % more CPU
+time).
 """
 
 from __future__ import annotations
@@ -144,11 +146,15 @@ def _rules(
 
 
 def consent_check(raw: pd.DataFrame, rule) -> tuple[pd.Series, pd.Series]:
-    """Rows whose consent answer is not one of ``rule.accept`` (compared as normalised labels)."""
-    answers = raw[rule.column]
+    """Rows whose consent answer is not one of ``rule.accept`` (compared as normalised labels).
+
+    The details say whether the answer was empty or another one, never what was written: an
+    answer may hold anything the respondent typed, identifiers included.
+    """
     accepted = {fold_label(a) for a in rule.accept}
-    mask = pd.Series(~_per_answer(answers, accepted.__contains__), index=answers.index)
-    return mask, 'answered "' + _answer_text(answers[mask]) + '"'
+    mask, empty = _failed_answers(raw[rule.column], accepted.__contains__)
+    details = np.array(["consent answer not in the accepted list", "no consent answer"])
+    return mask, pd.Series(details[empty.to_numpy(dtype=int)], index=empty.index)
 
 
 def unknown_agency(agency_id: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -158,24 +164,36 @@ def unknown_agency(agency_id: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def attention_check(raw: pd.DataFrame, check) -> tuple[pd.Series, pd.Series]:
-    """Rows whose answer to an attention check is not the expected one (normalised)."""
-    answers = raw[check.column]
+    """Rows whose answer to an attention check is not the expected one (normalised).
+
+    The details name the question and the expected answer, never the answer given.
+    """
     expected = fold_label(check.expected)
-    mask = pd.Series(~_per_answer(answers, expected.__eq__), index=answers.index)
-    answered = _answer_text(answers[mask])
-    return mask, f'"{check.column[:40]}": answered "' + answered + f'", expected "{check.expected}"'
+    mask, empty = _failed_answers(raw[check.column], expected.__eq__)
+    question = f'"{check.column[:40]}": '
+    details = np.array(
+        [f'{question}answer is not the expected "{check.expected}"', f"{question}no answer"]
+    )
+    return mask, pd.Series(details[empty.to_numpy(dtype=int)], index=empty.index)
 
 
-def _per_answer(answers: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
-    """``test(fold_label(answer))`` per row (NA as ``""``), once per distinct answer."""
+def _failed_answers(answers: pd.Series, test: Callable[[str], bool]) -> tuple[pd.Series, pd.Series]:
+    """Rows whose answer fails ``test(fold_label(answer))`` (NA as ``""``), and for those
+    rows whether the answer was empty; tested once per distinct answer.
+
+    Returns
+    -------
+    tuple of (Series of bool, Series of bool)
+        The mask over all rows, and ``empty`` for the rows it hits.
+    """
     codes, texts = factorize_text(answers)
-    results = [test(fold_label(text)) for text in [*texts.tolist(), ""]]
-    return np.array(results, dtype=bool)[codes]
-
-
-def _answer_text(answers: pd.Series) -> pd.Series:
-    """Answers as written, ``""`` for no answer."""
-    return answers.astype(object).fillna("")
+    folded = [fold_label(text) for text in [*texts.tolist(), ""]]
+    failed = np.array([not test(text) for text in folded], dtype=bool)[codes]
+    empty = np.array([text == "" for text in folded], dtype=bool)[codes]
+    return (
+        pd.Series(failed, index=answers.index),
+        pd.Series(empty[failed], index=answers.index[failed]),
+    )
 
 
 def duplicates(data: ScreeningInput, keys: list[str], excluded: pd.Series):

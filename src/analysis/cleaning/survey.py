@@ -3,7 +3,9 @@
 For each survey source: read it (any supported format), assign each row to an agency, code the
 answers through the construct's answer scale, screen (consent, duplicates, speeders, attention,
 straight-lining, careless, missing), drop direct identifiers, reverse-key items and keep the
-columns the analyses need. Every raw row ends either in ``responses`` or in ``exclusions``.
+columns the analyses need. Identifiers never reach what is kept: identifier columns are dropped,
+identifier cells of kept answer columns are set to missing, and ledger details describe answers
+without copying them. Every raw row ends either in ``responses`` or in ``exclusions``.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ class CleanedSurvey:
     received : DataFrame
         ``source_file``, ``agency_id``, ``n``: raw data rows per file and agency.
     dropped_columns : DataFrame
-        ``source_file``, ``column``, ``reason``: identifier columns removed.
+        ``source_file``, ``column``, ``reason``: columns dropped because they hold identifiers
+        (see :func:`dropped_identifiers`); a column kept in any form is never listed.
     notes : list of str
-        Repairs and decisions worth reporting (e.g. a rule that could not run).
+        Repairs and decisions worth reporting (e.g. a rule that could not run, or how many
+        identifier cells of a kept column were set to missing).
     """
 
     responses: pd.DataFrame
@@ -81,6 +85,7 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     name = raw.path.name
     agency = assign_agency(study, source, raw)
     blank_missing_codes(raw, source.missing_codes)
+    suppressed = suppress_kept_identifiers(study, raw)
     ticked, values = code_items(study, raw)
     demographics = code_demographics(study, raw)
     duration = _role_numbers(raw, "duration_seconds")
@@ -99,13 +104,9 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     del data, ticked  # their answers are moved in place into the responses below
     ledger = _ledger(hits, agency, name)
     analysed = raw.frame.index[~raw.frame.index.isin(hits.index[hits["action"] == "exclude"])]
-    coded_columns = {i.column for c in study.constructs for i in c.items} | set(raw.roles.values())
-    identifiers = privacy.find_identifier_columns(
-        raw.frame, study.privacy.identifier_columns, skip_content=coded_columns
-    )
     items = analysed_items(study, values, raw.frame.index.get_indexer(analysed))
     responses = build_responses(study, raw, analysed, agency, items, demographics, duration, weight)
-    notes = [f"{name}: {note}" for note in raw.notes]
+    notes = [f"{name}: {note}" for note in [*raw.notes, *suppressed]]
     if duration is None and study.screening.speeders.action != "off":
         notes.append(f"{name}: no completion-time column, so the speeder rule was not applied")
     return CleanedSurvey(
@@ -117,10 +118,89 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
         .rename_axis("agency_id")
         .reset_index(name="n")
         .assign(source_file=name)[["source_file", "agency_id", "n"]],
-        dropped_columns=pd.DataFrame(
-            {"source_file": name, "column": list(identifiers), "reason": list(identifiers.values())}
-        ),
+        dropped_columns=dropped_identifiers(study, source, raw),
         notes=notes,
+    )
+
+
+def declared_columns(study: Study) -> dict[str, str]:
+    """Answer columns the study keeps in ``responses`` (in some form) -> what they are
+    declared as, e.g. ``demographic "gender"``."""
+    declared = {i.column: f'item "{i.id}"' for c in study.constructs for i in c.items}
+    declared.update({m.column: f'multi-select question "{m.id}"' for m in study.multi_select})
+    declared.update({d.column: f'demographic "{d.id}"' for d in study.demographics})
+    return declared
+
+
+def suppress_kept_identifiers(study: Study, raw: RawSurvey) -> list[str]:
+    """Set identifier cells of the demographic columns to missing, in place.
+
+    Items become numbers of their scale (any other text is an error) and multi-select questions
+    0/1 columns, so only demographic answers are kept as written; each is checked by content
+    with :func:`analysis.cleaning.privacy.suppress_identifiers`, which raises InputError for a
+    column that holds identifiers rather than answers. A column both listed under
+    ``privacy.identifier_columns`` and declared as an answer is an InputError too.
+
+    Returns
+    -------
+    list of str
+        One note per column with suppressed cells: how many, of which kinds (never the values).
+    """
+    configured = set(study.privacy.identifier_columns)
+    for column, declared_as in declared_columns(study).items():
+        if column in configured:
+            raise InputError(
+                f"the config lists this column under privacy.identifier_columns and declares "
+                f"it as {declared_as}; an identifier is never kept",
+                path=raw.path,
+                column=column,
+                hint="remove it from one of the two",
+            )
+    notes = []
+    for demo in study.demographics:
+        values, note = privacy.suppress_identifiers(
+            raw.frame[demo.column],
+            path=raw.path,
+            column=demo.column,
+            declared_as=f'demographic "{demo.id}"',
+            category=demo.type == "category",
+        )
+        if note is not None:
+            raw.frame[demo.column] = values
+            notes.append(note)
+    return notes
+
+
+def dropped_identifiers(study: Study, source: SurveySource, raw: RawSurvey) -> pd.DataFrame:
+    """The columns dropped because they hold identifiers, and why.
+
+    Columns the study keeps (answer columns, the agency column and the submission time,
+    duration and weight) are never listed: their content is checked cell by cell instead
+    (:func:`suppress_kept_identifiers`). Every other column is listed when the config names it
+    under ``privacy.identifier_columns``, its header looks like an identifier, its content
+    holds one (tool metadata columns are checked by header only) or the reader found it to
+    be the export's email or IP-address column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_file``, ``column``, ``reason`` (``configured``, ``name looks like <kind>``,
+        ``content has <kinds>`` or ``the export's <role> column``).
+    """
+    kept = {*declared_columns(study), source.agency_column, source.weight_column}
+    kept.update(raw.roles[r] for r in ("submitted_at", "duration_seconds") if r in raw.roles)
+    found = privacy.find_identifier_columns(
+        raw.frame,
+        study.privacy.identifier_columns,
+        skip_content=set(raw.roles.values()),
+        kept=kept,
+    )
+    for role in ("email", "ip_address"):
+        if role in raw.roles and raw.roles[role] not in kept:
+            found.setdefault(raw.roles[role], f"the export's {role.replace('_', ' ')} column")
+    return pd.DataFrame(
+        {"source_file": raw.path.name, "column": list(found), "reason": list(found.values())},
+        dtype="string",
     )
 
 
