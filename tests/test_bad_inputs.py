@@ -21,6 +21,7 @@ known bug in a module owned elsewhere; the reason says what is wrong. To look at
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -389,6 +390,59 @@ def replace(old: str, new: str) -> Callable[[str], str]:
     return edit
 
 
+# --- builders: files that are not what they claim (safety limits) --------------------------
+
+
+def posts_file(name: str, write: Callable[[Path], None]) -> Callable[[Path], Setup]:
+    """Builder: ``write(path)`` makes ``name``, then :func:`read_posts` reads it as X posts."""
+
+    def make(folder: Path) -> Setup:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        write(path)
+        return Setup(lambda: read_posts(path, platform="x", agency_id="dinas-x"), path)
+
+    return make
+
+
+def link_to(target: str) -> Callable[[Path], None]:
+    return lambda path: path.symlink_to(target)
+
+
+def linked_copy(text: str) -> Callable[[Path], None]:
+    """Writer: the file is a symbolic link to a copy of ``text`` in a sibling folder."""
+
+    def write(path: Path) -> None:
+        real = path.parent / "asli" / path.name
+        real.parent.mkdir()
+        real.write_text(text, encoding="utf-8")
+        path.symlink_to(real)
+
+    return write
+
+
+def one_line(megabytes: int, header: str = "") -> Callable[[Path], None]:
+    """Writer: ``header`` and then one line of ``megabytes`` MiB without a line break."""
+    chunk = b"Setuju," * (1 << 14)
+    return lambda path: path.write_bytes(header.encode() + chunk * (megabytes * 9))
+
+
+def zip_member(declared: int | None = None, zeros: int = 0) -> Callable[[Path], None]:
+    """Writer: an .xlsx-named ZIP whose sheet holds ``zeros`` NUL bytes, or a few bytes whose
+    declared size is patched to ``declared`` (a zip bomb's headers, without its bulk)."""
+
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b"\0" * zeros or b"<x/>")
+        if declared is not None:
+            data = bytearray(path.read_bytes())
+            central = data.index(b"PK\x01\x02")
+            data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+            path.write_bytes(bytes(data))
+
+    return write
+
+
 # --- checks for repairs ----------------------------------------------------------------------
 
 
@@ -735,6 +789,67 @@ CASES = [
         ),
         InputError,
         ("row 1", 'column "SubmissionDate"', "looks like an ODK Central export", "KEY"),
+    ),
+    # --- files that are not what they claim: refused before reading (safety limits) -------
+    Case(
+        "directory_named_like_a_csv",
+        read_file("jawaban.csv", lambda path: path.mkdir()),
+        InputError,
+        ("jawaban.csv", "is a directory, not a regular file"),
+    ),
+    Case(
+        "link_to_dev_zero",
+        read_file("jawaban.csv", link_to("/dev/zero")),
+        InputError,
+        ("jawaban.csv", "is a device, not a regular file"),
+    ),
+    Case(
+        "posts_link_to_dev_urandom",
+        posts_file("tweets.csv", link_to("/dev/urandom")),
+        InputError,
+        ("tweets.csv", "is a device, not a regular file"),
+    ),
+    Case(
+        "named_pipe",
+        read_file("jawaban.csv", lambda path: os.mkfifo(path)),
+        InputError,
+        ("jawaban.csv", "is a named pipe (FIFO), not a regular file"),
+    ),
+    Case(
+        "symbolic_link_is_read_and_noted",
+        read_file("jawaban.csv", linked_copy(PLAIN_CSV)),
+        "repair",
+        ("jawaban.csv is a symbolic link: read", "asli"),
+    ),
+    Case(
+        "one_endless_line",
+        read_file("jawaban.csv", one_line(24)),
+        InputError,
+        ("jawaban.csv", "row 1", "has a line longer than 1 MiB"),
+    ),
+    Case(
+        "posts_endless_data_line",
+        posts_file("tweets.csv", one_line(3, "Tweet id,time\n1,2026-09-27 08:00\n")),
+        InputError,
+        ("tweets.csv", "row 3", "has a line longer than 1 MiB"),
+    ),
+    Case(
+        "xlsx_that_expands_to_a_gigabyte",
+        read_file("jawaban.xlsx", zip_member(declared=1 << 30)),
+        InputError,
+        ("jawaban.xlsx", "expands to 1,024 MiB when unzipped", "export the responses as CSV"),
+    ),
+    Case(
+        "xlsx_zip_bomb_ratio",
+        read_file("jawaban.xlsx", zip_member(zeros=24 << 20)),
+        InputError,
+        ("jawaban.xlsx", '"xl/worksheets/sheet1.xml" expands', "zip bomb"),
+    ),
+    Case(
+        "header_line_of_delimiters_only",
+        read_file("jawaban.csv", text_file(",,,\n" + "Setuju,Netral,1,2,3,4\n" * 1000)),
+        InputError,
+        ("jawaban.csv", "row 1", "the first line is empty; expected the header row"),
     ),
     # --- study configs -----------------------------------------------------------------------
     Case(

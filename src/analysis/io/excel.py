@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from analysis.errors import InputError
+from analysis.io.files import open_input
 from analysis.io.text import unique_headers
 
 #: Largest magnitude whose float value is written as an exact integer (beyond it, floats such as
@@ -125,12 +126,10 @@ def read_xlsx_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame,
 
 
 def _open_workbook(path: Path):
+    """The workbook, opened read-only once :func:`analysis.io.files.open_input` let it pass."""
+    open_input(path)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as error:
-        raise InputError(
-            f"the file does not exist (looked for {Path(path).resolve()})", path=path
-        ) from error
     except Exception as error:  # openpyxl raises many unrelated types for damaged files
         raise InputError(
             f"cannot be opened as an Excel .xlsx workbook ({type(error).__name__}: {error})",

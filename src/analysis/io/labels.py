@@ -56,6 +56,11 @@ def fold_label(text: object, *, keep_punctuation: bool = False) -> str:
     return " ".join((bare if keep_punctuation else _NON_WORD.sub(" ", bare)).split())
 
 
+def fold_header(text: object) -> str:
+    """``fold_label(text, keep_punctuation=True)``: how export headers are compared."""
+    return fold_label(text, keep_punctuation=True)
+
+
 def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes and distinct cell texts of ``values``, for work done once per distinct text.
 

@@ -1,7 +1,10 @@
 """Read delimited text exports as they really arrive: any common encoding and delimiter.
 
 Handles UTF-8 with or without BOM, UTF-16 (with BOM), Windows-1252, comma / semicolon / tab
-separators and Excel's ``sep=`` first line. Every cell is returned as a string, so nothing is
+separators and Excel's ``sep=`` first line. This is the one front end of every delimited-text
+reader (Google Forms, Qualtrics, KoboToolbox, ODK Central, plain tables, post exports): the file
+checks of :func:`analysis.io.files.open_input`, the line-length limit, the encoding, the BOM and
+the delimiter are decided here and nowhere else. Every cell is returned as a string, so nothing is
 re-interpreted before the codebook says what a column means.
 
 Large files are parsed in byte ranges on several threads by pandas' C reader (each range starts
@@ -31,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.errors import InputError
+from analysis.io.files import check_line_lengths, open_input
 
 #: Fewest and most bytes of the file one parsing task reads (the first reads the fewest).
 MIN_RANGE_BYTES, MAX_RANGE_BYTES = 1 << 20, 32 << 20
@@ -91,13 +95,48 @@ def detect_encoding(raw: bytes) -> str:
     return "utf-8"
 
 
-def decode_file(path: Path) -> tuple[str, str]:
-    """Read ``path`` and return ``(text, encoding)``; raise InputError for empty files."""
-    raw = Path(path).read_bytes()
-    if not raw.strip():
-        raise InputError("the file is empty; expected a header row and data rows", path=path)
-    encoding = detect_encoding(raw)
-    return raw.decode(encoding), encoding
+def read_text(path: Path) -> tuple[str, str, str]:
+    """The whole text of a delimited file below an Excel ``sep=`` line, decoded as detected.
+
+    For readers that split records themselves (Qualtrics' header rows); they get the same
+    checks, encoding and delimiter as :func:`read_text_table`.
+
+    Returns
+    -------
+    text, encoding, delimiter : str
+
+    Raises
+    ------
+    InputError
+        As :func:`read_text_table` for the file as a whole (missing, not a regular file, empty,
+        a line over the length limit, an empty header line, mixed encodings).
+    """
+    encoding, delimiter, skipped = _sniff(Path(path))
+    text = Path(path).read_bytes().decode(encoding, errors="replace").lstrip("\ufeff")
+    for _ in range(skipped):
+        text = text.partition("\n")[2]
+    return text, encoding, delimiter
+
+
+def read_header(path: Path) -> list[str]:
+    """The header cells of a delimited file, reading no more than the header record.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_text`, or when the header record cannot be split into fields.
+    """
+    encoding, delimiter, skipped = _sniff(Path(path))
+    with Path(path).open(encoding=encoding, errors="replace", newline="") as stream:
+        for _ in range(skipped):
+            stream.readline()
+        try:
+            header = next(csv.reader(stream, delimiter=delimiter), [])
+        except csv.Error as error:
+            raise InputError(
+                f"the header row cannot be split into fields ({error})", path=path, row=1 + skipped
+            ) from None
+    return [cell.strip().lstrip("\ufeff") for cell in header]
 
 
 def sniff_delimiter(header_line: str, data_lines: list[str] = ()) -> str:
@@ -223,7 +262,13 @@ def _check_last_record(path: Path, encoding: str, delimiter: str, width: int, ro
 
 
 def _sniff(path: Path) -> tuple[str, str, int]:
-    """Encoding, delimiter and number of lines before the header (1 after ``sep=``)."""
+    """Encoding, delimiter and number of lines before the header (1 after ``sep=``).
+
+    The file is checked first (:func:`analysis.io.files.open_input`, then no line may exceed
+    :data:`analysis.io.files.MAX_LINE_BYTES`), and a header line that holds no header (only
+    delimiters and spaces) is refused before the rest of the file is read.
+    """
+    check_line_lengths(path, open_input(path).size)
     with Path(path).open("rb") as stream:
         head = stream.read(1 << 16)
     if not head.strip():
@@ -232,13 +277,17 @@ def _sniff(path: Path) -> tuple[str, str, int]:
     if encoding == "cp1252":
         encoding = _single_byte_encoding(path)  # raises when the file mixes in UTF-8
     lines = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n")
-    first_line = lines[0]
-    if first_line.strip().lower().startswith("sep="):
-        return encoding, first_line.strip()[4:5] or ",", 1
+    skipped = int(lines[0].strip().lower().startswith("sep="))
+    if len(lines) > 1 + skipped and not lines[skipped].strip(" \t\r,;"):
+        raise InputError(
+            "the first line is empty; expected the header row", path=path, row=1 + skipped
+        )
+    if skipped:
+        return encoding, lines[0].strip()[4:5] or ",", 1
     data = [line.rstrip("\r") for line in lines[1:6] if line.strip() and '"' not in line]
     if len(lines) <= 6:  # the whole file is in ``head``: no line was cut by the 64 KiB read
         data = data[: len(lines) - 1]
-    return encoding, sniff_delimiter(first_line.rstrip("\r"), data[:-1] or data), 0
+    return encoding, sniff_delimiter(lines[0].rstrip("\r"), data[:-1] or data), 0
 
 
 def _read_whole(

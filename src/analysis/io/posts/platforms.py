@@ -3,7 +3,7 @@
 :func:`read_posts` reads one export file of one agency on one platform and returns a table
 conforming to :data:`analysis.tables.POSTS`. The format is given or fingerprinted from the header
 row (:func:`detect_format`); headers are matched through :data:`FORMATS`, an alias table compared
-case-, accent- and whitespace-insensitively (a UTF-8 BOM is removed by the text reader).
+through :func:`analysis.io.labels.fold_label` (case, accents, BOM and spacing do not count).
 
 Formats and what becomes of their columns
     ``meta_instagram``
@@ -42,7 +42,6 @@ Indonesian Meta headers there are *likely forms* not yet seen in a real file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +49,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, raise_first_bad
+from analysis.io.files import open_input
+from analysis.io.labels import fold_header
 from analysis.io.numbers import parse_counts
 from analysis.io.text import read_text_table
 from analysis.tables import PLATFORMS, POSTS, check_table, conform
@@ -273,13 +274,6 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def normalise_header(header: str) -> str:
-    """Fold a header for matching: no BOM or accents, lower case, single spaces."""
-    text = unicodedata.normalize("NFKD", str(header).replace("\ufeff", "").replace("\u200b", ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
-
-
 def read_posts(
     path: str | Path,
     *,
@@ -314,7 +308,8 @@ def read_posts(
         ``shares``, ``views``, ``reach`` (Int64, NA where not exported), ``followers_at_post``,
         ``source_file`` (file name), ``source_row`` (spreadsheet row). ``attrs`` holds ``format``,
         ``encoding`` and ``skipped_rows``, a list of ``(source_row, reason)`` for rows left out
-        (``total row``, ``duplicate post id``).
+        (``total row``, ``duplicate post id``), and ``notes`` (e.g. that ``path`` is a symbolic
+        link, and to what).
 
     Raises
     ------
@@ -323,6 +318,7 @@ def read_posts(
         that cannot be read (naming file, row and column).
     """
     path = Path(path)
+    source = open_input(path)
     table = read_text_table(path)
     spec = _choose_format(table.frame.columns, fmt, platform, path)
     cols = _resolve_columns(spec, table.frame.columns)
@@ -341,7 +337,10 @@ def read_posts(
     out = conform(posts.reset_index(drop=True), POSTS)[list(POSTS)]
     check_table(out, POSTS, "posts")
     out.attrs.update(
-        format=spec.name, encoding=table.encoding, skipped_rows=sorted(skipped + duplicates)
+        format=spec.name,
+        encoding=table.encoding,
+        skipped_rows=sorted(skipped + duplicates),
+        notes=source.notes,
     )
     return out
 
@@ -397,10 +396,10 @@ def _resolve_columns(spec: ExportFormat, headers) -> dict[str, list[str]]:
     """Map each role to the file's headers that match its aliases, in alias order."""
     lookup: dict[str, str] = {}
     for header in headers:
-        lookup.setdefault(normalise_header(header), header)
+        lookup.setdefault(fold_header(header), header)
     found = {}
     for role, aliases in spec.columns.items():
-        names = [lookup[key] for key in map(normalise_header, aliases) if key in lookup]
+        names = [lookup[key] for key in (fold_header(a) for a in aliases) if key in lookup]
         if names:
             found[role] = list(dict.fromkeys(names))
     return found
@@ -442,7 +441,7 @@ def _extract(
     out = pd.DataFrame(index=frame.index)
     out["post_id"] = _post_ids(frame, spec, cols, path)
     time_col = cols["published_at"][0]
-    order = "dmy" if normalise_header(time_col) in DAY_FIRST_HEADERS else "mdy"
+    order = "dmy" if fold_header(time_col) in DAY_FIRST_HEADERS else "mdy"
     out["published_at"] = parse_times(
         frame[time_col], spec.times, timezone, path=path, column=time_col, default_order=order
     )

@@ -10,15 +10,14 @@ else is a plain table, read with the configured timestamp and id columns.
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import InputError, did_you_mean, raise_first_bad
 from analysis.io.excel import read_xlsx_table
+from analysis.io.files import open_input
+from analysis.io.labels import fold_header
 from analysis.io.numbers import parse_decimal
 from analysis.io.raw import RawSurvey
 from analysis.io.survey.google_forms import looks_like_google_forms, read_google_forms
@@ -26,7 +25,7 @@ from analysis.io.survey.kobo import read_kobo, read_odk
 from analysis.io.survey.qualtrics import LEGACY_IDS, read_qualtrics
 from analysis.io.survey.spss import read_spss, read_stata
 from analysis.io.tabular import is_workbook, read_table
-from analysis.io.text import decode_file, sniff_delimiter
+from analysis.io.text import read_header
 from analysis.io.timestamps import (
     ISO_WITH_OFFSET,
     check_timezone,
@@ -110,7 +109,7 @@ def detect_format(path: Path) -> str:
         return "spss"
     if kind == "stata":
         return "stata"
-    headers = list(read_xlsx_table(path)[0].columns) if kind == "zip" else text_headers(path)
+    headers = list(read_xlsx_table(path)[0].columns) if kind == "zip" else read_header(path)
     found = fingerprint(headers)
     if found is None:
         _check_near_miss(headers, path)
@@ -121,14 +120,14 @@ def check_content(path: Path) -> str:
     """Check that ``path`` exists and that its first bytes agree with its extension.
 
     Returns the content kind (a key of :data:`KIND_NAMES`). Raises InputError for a missing
-    file, an unsupported extension, content of another kind than the extension says (a ``.sav``
+    file or one that may not be read (:func:`analysis.io.files.open_input`), an unsupported
+    extension, content of another kind than the extension says (a ``.sav``
     that is a CSV, an ``.xlsx`` that is text), UTF-16 text without a byte-order mark (which
     cannot be told apart from binary data reliably) and a text file holding nothing but a
     byte-order mark or blank lines.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"the file does not exist (looked for {Path(path).resolve()})", path=path)
+    open_input(path)
     extension = path.suffix.lower()
     if extension not in EXTENSIONS:
         raise InputError(
@@ -193,12 +192,12 @@ def _check_not_blank(path: Path) -> None:
 
 def _check_near_miss(headers: list[str], path: Path) -> None:
     """Raise when the headers betray an export tool whose fingerprint column is missing."""
-    names = {_normal(h) for h in headers}
+    names = {fold_header(h) for h in headers}
     for tool, signature, required in NEAR_MISSES:
-        if signature <= names and _normal(required) not in names:
+        if signature <= names and fold_header(required) not in names:
             raise InputError(
                 f"looks like {tool} (it has "
-                + ", ".join(h for h in headers if _normal(h) in signature)
+                + ", ".join(h for h in headers if fold_header(h) in signature)
                 + f") but has no {required} column",
                 path=path,
                 row=1,
@@ -235,33 +234,10 @@ def content_kind(head: bytes) -> str:
     return "text"
 
 
-def text_headers(path: Path) -> list[str]:
-    """The header row of a delimited text file (after an Excel ``sep=`` line, if any)."""
-    try:
-        text, _ = decode_file(path)
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"cannot be decoded as text ({error})", path=path, hint="save it as CSV UTF-8"
-        ) from error
-    first, _, rest = text.partition("\n")
-    if first.strip().lower().startswith("sep="):
-        delimiter, text = first.strip()[4:5] or ",", rest
-    else:
-        delimiter = sniff_delimiter(first)
-    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-    return [cell.strip() for cell in header]
-
-
 def fingerprint(headers: list[str]) -> str | None:
     """The export tool whose header fingerprint ``headers`` match (see :data:`FINGERPRINTS`)."""
-    names = {_normal(h) for h in headers}
+    names = {fold_header(h) for h in headers}
     return next((fmt for fmt, _, test in FINGERPRINTS if test(headers, names)), None)
-
-
-def _normal(header: str) -> str:
-    """Case-folded header without accents or surrounding spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(header).strip().casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def read_plain_table(
@@ -408,12 +384,14 @@ def read_survey(path: Path, fmt: str = "auto", **options) -> RawSurvey:
         )
     if options.get("timezone") is not None:
         check_timezone(options["timezone"], path=path)
+    source = open_input(path)
     if detected:
         fmt = detect_format(path)
     else:
         check_content(path)
     reader, accepted = READERS[fmt]
     raw = reader(path, **{k: v for k, v in options.items() if k in accepted})
+    raw.notes[:0] = source.notes
     if detected and fmt in ("csv", "xlsx"):
         tried = "; ".join(f"{name}: {what}" for name, what, _ in FINGERPRINTS)
         raw.notes.append(f"no export tool recognised (tried {tried}): read as a plain table")

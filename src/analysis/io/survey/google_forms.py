@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, did_you_mean
-from analysis.io.labels import factorize_text, fold_label
+from analysis.io.labels import factorize_text, fold_header
 from analysis.io.raw import RawSurvey
 from analysis.io.tabular import read_table
 from analysis.io.timestamps import parse_timestamps
@@ -25,7 +25,7 @@ EMAIL_HEADERS = ("email address", "alamat email", "email", "alamat surel")
 
 def looks_like_google_forms(columns) -> bool:
     """True when the first header is a Google Forms timestamp header."""
-    return len(columns) > 0 and fold_label(columns[0], keep_punctuation=True) in TIMESTAMP_HEADERS
+    return len(columns) > 0 and fold_header(columns[0]) in TIMESTAMP_HEADERS
 
 
 def read_google_forms(
@@ -86,7 +86,7 @@ def read_google_forms(
         frame[timestamp], timezone, date_order, path=path, column=timestamp
     )
     roles = {"submitted_at": "_submitted_at"}
-    emails = [c for c in frame.columns if fold_label(c, keep_punctuation=True) in EMAIL_HEADERS]
+    emails = [c for c in frame.columns if fold_header(c) in EMAIL_HEADERS]
     if emails:
         roles["email"] = emails[0]
     if duration_column is not None:

@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.io.excel import read_xlsx_table
 from analysis.io.raw import RawSurvey
-from analysis.io.text import decode_file, sniff_delimiter, unique_headers
+from analysis.io.text import read_text, unique_headers
 from analysis.io.timestamps import check_timezone, parse_timestamps
 
 #: Role -> Qualtrics field ids (row 1 of the current export), first present wins.
@@ -153,8 +153,7 @@ def _read_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         frame, sheet = read_xlsx_table(path)
         return frame, [f'read sheet "{sheet}"']
-    text, encoding = decode_file(path)
-    delimiter = sniff_delimiter(text.partition("\n")[0])
+    text, encoding, delimiter = read_text(path)
     records = _strict_records(text, delimiter, path)
     header = [cell.strip() for cell in records[0]]
     width = len(header)

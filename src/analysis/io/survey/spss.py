@@ -15,11 +15,14 @@ import pandas as pd
 import pyreadstat
 
 from analysis.errors import InputError
+from analysis.io.files import open_input
+from analysis.io.labels import fold_header
 from analysis.io.raw import RawSurvey
 from analysis.io.timestamps import check_timezone, parse_iso_timestamps
 
-#: Role -> variable names (case-insensitive) used by tools that export SPSS/Stata files:
-#: Qualtrics (``Duration__in_seconds_`` is how it names ``Duration (in seconds)``), Kobo, ODK.
+#: Role -> variable names (compared by :func:`analysis.io.labels.fold_header`) used by tools
+#: that export SPSS/Stata files: Qualtrics (``Duration__in_seconds_`` is how it names
+#: ``Duration (in seconds)``), Kobo, ODK.
 ROLE_VARIABLES = {
     "submitted_at": ("RecordedDate", "EndDate", "_submission_time", "SubmissionDate"),
     "started_at": ("StartDate", "start"),
@@ -93,8 +96,7 @@ def read_stata(path: Path, timezone: str = "UTC") -> RawSurvey:
 
 
 def _read(reader, path: Path, what: str):
-    if not path.is_file():
-        raise InputError(f"the file does not exist (looked for {Path(path).resolve()})", path=path)
+    open_input(path)
     try:
         return reader(str(path), user_missing=True)
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError) as error:
@@ -117,9 +119,9 @@ def _survey(frame: pd.DataFrame, meta, path: Path, fmt: str, timezone: str) -> R
         f"read with pyreadstat (file encoding {meta.file_encoding or 'not stated'}); case i is "
         "row i + 1"
     )
-    lookup = {str(c).casefold(): c for c in frame.columns}
+    lookup = {fold_header(c): c for c in frame.columns}
     for role, names in ROLE_VARIABLES.items():
-        found = [lookup[n.casefold()] for n in names if n.casefold() in lookup]
+        found = [lookup[fold_header(n)] for n in names if fold_header(n) in lookup]
         if found:
             raw.roles[role] = found[0]
     for role in ("submitted_at", "started_at"):
