@@ -13,7 +13,9 @@
 # ---
 
 # %% [markdown] tags=["remove_cell"]
-# **Agency report.** Renders one agency's report from processed data: sample flow, descriptives, reliability, confirmatory hypotheses, engagement, methods and provenance. Needs processed data (`python -m analysis clean --config ...`; `make demo` does it). Change the parameters below to look at another agency or language.
+# # Agency report
+#
+# Renders one agency's report from processed data: sample flow, descriptives, reliability, confirmatory hypotheses, engagement, methods and provenance. On a fresh clone the demo study is generated and cleaned on first use. Change the parameters below to look at another agency or language, then run all. The `##` headings feed JupyterLab's table of contents; the report itself shows the localised headings.
 
 # %% tags=["parameters", "remove_cell"]
 config: str = "../config/demo.yml"  # study config (YAML), relative to this folder
@@ -24,70 +26,97 @@ output_dir: str = ""  # where results.json goes; empty means reports/<study>/<ag
 
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting
-from analysis.stats import engagement
-from analysis.stats import regression as hypotheses
-from analysis.stats import reliability as measurement
+from analysis.reporting import figures, sections
 from analysis.reporting.context import open_report
-from analysis.reporting import figures
 
 report = open_report(config, agency, lang, processed_dir, output_dir)
 
 # %%
 report.title()
 
+# %% [markdown] tags=["remove_cell"]
+# ## Sample flow
+
 # %%
 report.heading("sample")
 
 # %%
-report.show("sample_flow", accounting.sample_flow(report.received, report.exclusions, report.responses, agency))
+report.show("sample_flow", accounting.sample_flow(report.received, report.exclusions, report.responses, agency, report.flags))
+
+# %% [markdown] tags=["remove_cell"]
+# ## Descriptives
 
 # %%
 report.heading("descriptives")
 
 # %%
-report.show("descriptives", measurement.describe_constructs(report.scores, report.study, lang))
+report.show("descriptives", sections.descriptives(report.scores, report.study))
 
 # %%
 figures.score_distributions(report.scores, report.study, lang)
+
+# %% [markdown] tags=["remove_cell"]
+# ## Reliability and item validity
 
 # %%
 report.heading("reliability")
 
 # %%
-report.show("reliability", measurement.reliability(report.responses, report.study, lang))
+report.show("reliability", sections.reliability(report.responses, report.study))
+
+# %%
+report.show("item_analysis", sections.item_analysis(report.responses, report.study))
+
+# %% [markdown] tags=["remove_cell"]
+# ## Confirmatory hypotheses
 
 # %%
 report.heading("hypotheses")
 
+# %%
+report.statements()
+
 # %% tags=["remove_cell"]
-hypothesis_table = hypotheses.fit_all(report.scores, report.study)
+verdicts, terms = sections.hypotheses(report.scores, report.study)
 
 # %%
-report.show("hypothesis", hypothesis_table)
+report.show("hypothesis", verdicts)
 
 # %%
-report.narrate(hypothesis_table)
+report.narrate(verdicts)
 
 # %%
-figures.hypothesis_scatter(report.scores, report.study.hypotheses[0], report.study, lang)
+report.show("hypothesis_terms", terms)
+
+# %%
+figures.hypothesis_scatters(report.scores, report.study, lang)
+
+# %% [markdown] tags=["remove_cell"]
+# ## Engagement on social media
 
 # %%
 report.heading("engagement")
 
 # %%
-report.show("platform_summary", engagement.platform_summary(report.posts, report.study.study.timezone))
+report.show("platform_summary", sections.platform_summary(report.posts, report.study))
 
 # %%
-report.show("engagement", engagement.engagement_metrics(report.posts, report.study.agency(agency).followers))
+report.show("engagement", sections.engagement(report.posts, report.study, agency))
 
 # %%
-figures.engagement_by_platform(report.posts, lang)
+figures.engagement_by_platform(report.posts, report.study, lang)
+
+# %% [markdown] tags=["remove_cell"]
+# ## Methods and limitations
 
 # %%
 report.heading("methods")
 
 # %%
 report.methods()
+
+# %% [markdown] tags=["remove_cell"]
+# ## Provenance
 
 # %%
 report.heading("provenance")

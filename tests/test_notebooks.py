@@ -87,7 +87,9 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
         "sample_flow",
         "descriptives",
         "reliability",
+        "item_analysis",
         "hypothesis",
+        "hypothesis_terms",
         "engagement",
         "platform_summary",
     }

@@ -12,6 +12,7 @@ def sample_flow(
     exclusions: pd.DataFrame,
     responses: pd.DataFrame,
     agency_id: str | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The sample flow, like a CONSORT diagram, for one agency or the whole study.
 
@@ -26,13 +27,17 @@ def sample_flow(
         Analysed respondents.
     agency_id : str, optional
         Restrict to one agency; the whole study (all rows, unknown agency included) if None.
+    flags : DataFrame, optional
+        Screening flags that did not exclude (``source_file``, ``source_row``, ``reason``).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``step`` (``received``, ``excluded``, ``analysed``), ``reason`` (a reason code
-        for excluded rows, ``""`` otherwise) and ``n``, in flow order. Every reason of
-        :data:`analysis.screening.REASONS` appears, with 0 when it excluded nobody.
+        Columns ``step`` (``received``, ``excluded``, ``analysed``, ``flagged``), ``reason``
+        (a reason code for excluded and flagged rows, ``""`` otherwise) and ``n``, in flow
+        order. Every reason of :data:`analysis.cleaning.screening.REASONS` appears among the
+        excluded, with 0 when it excluded nobody; a ``flagged`` row follows ``analysed`` for
+        each reason that flagged analysed respondents (they are counted in ``analysed``).
 
     Raises
     ------
@@ -47,8 +52,14 @@ def sample_flow(
     rows = [("received", "", int(received["n"].sum()))]
     rows += [("excluded", reason, int(counts.get(reason, 0))) for reason in REASONS]
     rows.append(("analysed", "", len(responses)))
+    if flags is not None and len(flags):
+        analysed = responses.set_index(["source_file", "source_row"]).index
+        kept = flags[flags.set_index(["source_file", "source_row"]).index.isin(analysed)]
+        flagged = kept["reason"].value_counts()
+        rows += [("flagged", r, int(flagged[r])) for r in REASONS if flagged.get(r, 0)]
     flow = pd.DataFrame(rows, columns=["step", "reason", "n"])
     excluded = int(flow.loc[flow["step"] == "excluded", "n"].sum())
+    flow.attrs.update(keys=("step", "reason"), estimate="n")
     if rows[0][2] - excluded != len(responses):
         raise ValueError(
             f"sample flow does not add up: received {rows[0][2]} - excluded "

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import typing
 import zoneinfo
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from analysis.cleaning.scales import AnswerScale, builtin_scales, scale_from_mapping
 from analysis.errors import ConfigError, did_you_mean
@@ -22,6 +30,34 @@ from analysis.io.registry import POST_FORMATS, SURVEY_FORMATS
 from analysis.tables import PLATFORMS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Ids of variables (construct, item, demographic and multi-select ids) become column names.
+VARIABLE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Hypothesis ids such as H1, H2a, H3.1.
+HYPOTHESIS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,31}$")
+
+
+def _variable_id(value: str) -> str:
+    """Check a variable id: a lower-case letter, then letters, digits or ``_`` (<= 64)."""
+    if not VARIABLE_ID.match(value):
+        raise ValueError(
+            f"id {value!r} is not allowed: use a lower-case letter followed by lower-case "
+            "letters, digits or _ (at most 64), e.g. trust or smu1"
+        )
+    return value
+
+
+def _hypothesis_id(value: str) -> str:
+    """Check a hypothesis id: a letter, then letters, digits, ``_`` or ``.`` (<= 32)."""
+    if not HYPOTHESIS_ID.match(value):
+        raise ValueError(
+            f"id {value!r} is not allowed: use a letter followed by letters, digits, _ or . "
+            "(at most 32), e.g. H1 or H2a"
+        )
+    return value
+
+
+VariableId = Annotated[str, AfterValidator(_variable_id)]
+HypothesisId = Annotated[str, AfterValidator(_hypothesis_id)]
 Action = Literal["exclude", "flag", "off"]
 
 
@@ -147,13 +183,13 @@ class SurveySource(Strict):
 
 
 class Item(Strict):
-    id: str
+    id: VariableId
     column: str
     reverse: bool = False
 
 
 class Construct(Strict):
-    id: str
+    id: VariableId
     label: Localized
     scale: str
     items: list[Item] = Field(min_length=1)
@@ -165,14 +201,14 @@ class Construct(Strict):
 
 
 class Demographic(Strict):
-    id: str
+    id: VariableId
     column: str
     type: Literal["number", "category"] = "category"
     label: Localized | None = None
 
 
 class MultiSelect(Strict):
-    id: str
+    id: VariableId
     column: str
     options: list[str] = Field(min_length=1)
     label: Localized | None = None
@@ -274,7 +310,7 @@ class EngagementSource(Strict):
 
 
 class Hypothesis(Strict):
-    id: str
+    id: HypothesisId
     statement: Localized
     family: Literal["ols"] = "ols"
     outcome: str
@@ -282,6 +318,14 @@ class Hypothesis(Strict):
     controls: list[str] = Field(default_factory=list)
     expected: Literal["positive", "negative", "two_sided"] = "two_sided"
     level: Literal["respondent"] = "respondent"
+
+
+class EngagementFile(typing.NamedTuple):
+    """One agency's export for one engagement source (see :meth:`Study.engagement_files`)."""
+
+    source: EngagementSource
+    agency_id: str
+    path: Path
 
 
 class Study(Strict):
@@ -307,6 +351,13 @@ class Study(Strict):
         _check_unique("constructs", [c.id for c in self.constructs])
         _check_unique("items", [i.id for c in self.constructs for i in c.items])
         _check_unique("hypotheses", [h.id for h in self.hypotheses])
+        _check_unique(
+            "variables (constructs, items, demographics, multi_select)",
+            [c.id for c in self.constructs]
+            + [i.id for _, i in self.items()]
+            + [d.id for d in self.demographics]
+            + [m.id for m in self.multi_select],
+        )
         known_scales = set(builtin_scales()) | set(self.scales)
         for index, construct in enumerate(self.constructs):
             if construct.scale not in known_scales:
@@ -357,6 +408,44 @@ class Study(Strict):
     def construct(self, construct_id: str) -> Construct:
         """The construct with this id."""
         return next(c for c in self.constructs if c.id == construct_id)
+
+    def items(self) -> list[tuple[Construct, Item]]:
+        """Every item with its construct, in config order."""
+        return [(construct, item) for construct in self.constructs for item in construct.items]
+
+    def engagement_files(self, agency_id: str | None = None) -> list[EngagementFile]:
+        """The engagement export expected for each source and agency (existing or not).
+
+        Only the literal ``{agency}`` in a source's ``path`` is replaced by the agency id;
+        nothing else in the path is interpreted.
+        """
+        agencies = [self.agency(agency_id)] if agency_id else self.agencies
+        return [
+            EngagementFile(
+                source=source,
+                agency_id=agency.id,
+                path=self.resolve(source.path.replace("{agency}", agency.id)),
+            )
+            for source in self.engagement
+            for agency in agencies
+        ]
+
+    @property
+    def weight_column(self) -> str | None:
+        """``"weight"`` when a survey source names a weight column, else None."""
+        return "weight" if any(s.weight_column for s in self.survey) else None
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Variable id -> readable label in ``lang`` (constructs, demographics, multi-selects)."""
+        found = {c.id: c.label.get(lang) for c in self.constructs}
+        for variable in [*self.demographics, *self.multi_select]:
+            found[variable.id] = variable.label.get(lang) if variable.label else variable.id
+        return found
+
+    def score_range(self, construct_id: str) -> tuple[float, float]:
+        """Smallest and largest possible score of a construct (its answer scale's end points)."""
+        values = self.scale(self.construct(construct_id).scale).values
+        return float(min(values)), float(max(values))
 
     def config_hash(self) -> str:
         """SHA-256 of the config file's bytes."""

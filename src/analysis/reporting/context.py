@@ -14,13 +14,14 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from analysis import tables
+from analysis.cleaning.scoring import score_constructs
 from analysis.config import Study, load_study, paths
 from analysis.io import store as processed
-from analysis.reporting.display import display_table
-from analysis.reporting.i18n import number, p_value, t
+from analysis.reporting.display import display_table, plain
+from analysis.reporting.i18n import ci_level, number, p_value, significance, t
 from analysis.reporting.provenance import provenance_table
 from analysis.reporting.results import ResultLog
-from analysis.stats import reliability as measurement
 
 
 @dataclass
@@ -32,8 +33,9 @@ class ReportContext:
     study : Study
     agency_id : str
     lang : str
-    responses, exclusions, received, posts, scores : DataFrame
-        The agency's processed tables (``exclusions`` and ``received`` for the whole study).
+    responses, exclusions, flags, received, posts, scores : DataFrame
+        The agency's processed tables (``exclusions``, ``flags`` and ``received`` for the
+        whole study).
     output_dir : Path
         Where ``results.json`` is written.
     log : ResultLog
@@ -44,6 +46,7 @@ class ReportContext:
     lang: str
     responses: pd.DataFrame
     exclusions: pd.DataFrame
+    flags: pd.DataFrame
     received: pd.DataFrame
     posts: pd.DataFrame
     scores: pd.DataFrame
@@ -59,68 +62,101 @@ class ReportContext:
     @property
     def labels(self) -> dict[str, str]:
         """Variable id -> readable label in the report language."""
-        found = {c.id: c.label.get(self.lang) for c in self.study.constructs}
-        found.update({d.id: d.label.get(self.lang) for d in self.study.demographics if d.label})
-        return found
+        return self.study.labels(self.lang)
+
+    @property
+    def alpha(self) -> float:
+        """The study's significance level."""
+        return self.study.study.alpha
+
+    def text(self, key: str, **values) -> str:
+        """A report text in the report language, with the confidence level filled in."""
+        return t(self.lang, key, level=ci_level(self.alpha, self.lang), **values)
 
     def title(self) -> Markdown:
         """The report title, date line and (for demo data) the synthetic-data banner."""
         lines = [
-            f"# {t(self.lang, 'report_title', agency=self.agency_name)}",
-            t(
-                self.lang,
+            "# " + self.text("report_title", agency=plain(self.agency_name)),
+            self.text(
                 "generated",
                 date=date.today().isoformat(),
-                study=self.study.study.title.get(self.lang),
+                study=plain(self.study.study.title.get(self.lang)),
             ),
         ]
         if self.study.study.synthetic:
-            lines.append(f"> **{t(self.lang, 'synthetic_banner')}**")
+            lines.append(f"> **{self.text('synthetic_banner')}**")
         return Markdown("\n\n".join(lines))
 
     def heading(self, section: str) -> Markdown:
         """A section heading with its introduction, in the report language."""
-        intro = texts_or_empty(self.lang, f"intro.{section}")
-        return Markdown(f"## {t(self.lang, f'sections.{section}')}\n\n{intro}")
+        intro = self.intro(section)
+        return Markdown(f"## {self.text(f'sections.{section}')}\n\n{intro}")
 
-    def show(self, analysis: str, table: pd.DataFrame) -> HTML:
+    def intro(self, section: str) -> str:
+        """The introduction of a section ("" when it has none)."""
+        if section == "descriptives":
+            low, high = self._score_range()
+            return self.text(
+                "intro.descriptives",
+                low=number(low, self.lang, 0),
+                high=number(high, self.lang, 0),
+            ) + (" " + self.text("intro.weighted") if self.study.weight_column else "")
+        try:
+            return self.text(f"intro.{section}")
+        except KeyError:
+            return ""
+
+    def show(self, analysis: str, table: pd.DataFrame) -> HTML | Markdown:
         """Record ``table`` in the results log and return it formatted for the report."""
         self.log.record(analysis, table)
-        shown = display_table(analysis, table, self.lang, self.labels)
+        if table.empty:
+            return Markdown(f"*{self.text(f'empty.{analysis}')}*")
+        shown = display_table(analysis, table, self.lang, self.labels, self.alpha)
         return HTML(shown.to_html(index=False, classes="report-table", border=0, escape=True))
 
-    def narrate(self, hypothesis_table: pd.DataFrame) -> Markdown:
-        """One sentence per focal hypothesis term, APA style, in the report language."""
+    def narrate(self, verdicts: pd.DataFrame) -> Markdown:
+        """One sentence per hypothesis, APA style, in the report language."""
         sentences = []
-        for row in hypothesis_table[hypothesis_table["focal"]].itertuples():
+        for row in verdicts.itertuples():
             hyp = next(h for h in self.study.hypotheses if h.id == row.hypothesis)
+            predictors = " + ".join(self.labels.get(v, v) for v in hyp.predictors)
+            values = {
+                "id": plain(row.hypothesis),
+                "predictor": plain(predictors),
+                "outcome": plain(self.labels.get(hyp.outcome, hyp.outcome)),
+                "b": number(row.estimate, self.lang),
+                "lo": number(row.ci_low, self.lang),
+                "hi": number(row.ci_high, self.lang),
+                "df_num": number(row.df_num, self.lang, 0),
+                "df": number(row.df, self.lang, 0),
+                "stat": number(row.statistic, self.lang),
+                "p": p_value(row.p_value, self.lang, self.alpha),
+                "f2": number(row.effect_size, self.lang),
+                "r2": number(row.r2, self.lang),
+                "n": number(row.n, self.lang, 0),
+            }
+            kind = "t" if row.statistic_name == "t" else "f"
             direction = "positive" if row.estimate > 0 else "negative"
-            sentences.append(
-                "- "
-                + t(
-                    self.lang,
-                    f"narrative.{row.decision}",
-                    id=row.hypothesis,
-                    predictor=self.labels.get(row.term, row.term),
-                    outcome=self.labels.get(hyp.outcome, hyp.outcome),
-                    direction=t(self.lang, f"narrative.{direction}"),
-                    b=number(row.estimate, self.lang),
-                    lo=number(row.ci_low, self.lang),
-                    hi=number(row.ci_high, self.lang),
-                    df=number(row.df, self.lang, 0),
-                    t=number(row.statistic, self.lang),
-                    p=p_value(row.p_value, self.lang),
-                    f2=number(row.effect_size, self.lang),
-                    r2=number(row.r2, self.lang),
-                    n=row.n,
-                )
-            )
+            values["direction"] = self.text(f"narrative.{direction}")
+            sentences.append("- " + self.text(f"narrative.{row.decision}_{kind}", **values))
         return Markdown("\n".join(sentences))
+
+    def statements(self) -> Markdown:
+        """The hypotheses as pre-registered in the config, one line each."""
+        lines = [
+            f"- **{plain(h.id)}**: {plain(h.statement.get(self.lang))}"
+            for h in self.study.hypotheses
+        ]
+        return Markdown("\n".join(lines))
 
     def methods(self) -> Markdown:
         """Methods and limitations paragraphs."""
-        alpha = number(self.study.study.alpha, self.lang)
-        return Markdown(t(self.lang, "methods", alpha=alpha) + "\n\n" + t(self.lang, "limitations"))
+        parts = [
+            self.text("methods", alpha=significance(self.alpha, self.lang)),
+            self.text("weights_used" if self.study.weight_column else "weights_none"),
+            self.text("limitations"),
+        ]
+        return Markdown("\n\n".join(parts))
 
     def provenance(self) -> HTML:
         """The provenance table (hashes, versions, commit, seed, parameters)."""
@@ -131,13 +167,9 @@ class ReportContext:
         """Write ``results.json`` to the output folder and return its path."""
         return self.log.write(self.output_dir / "results.json")
 
-
-def texts_or_empty(lang: str, key: str) -> str:
-    """The text at ``key``, or ``""`` when that section has no introduction."""
-    try:
-        return t(lang, key)
-    except KeyError:
-        return ""
+    def _score_range(self) -> tuple[float, float]:
+        ranges = [self.study.score_range(c.id) for c in self.study.constructs]
+        return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
 def ensure_processed(study: Study, processed_dir: str | None = None) -> Path:
@@ -182,6 +214,11 @@ def open_report(
     study.agency(agency)
     data_dir = ensure_processed(study, processed_dir or None)
     responses = processed.read_partition(data_dir, "responses", agency)
+    posts = (
+        processed.read_partition(data_dir, "posts", agency)
+        if study.engagement
+        else tables.empty_table(tables.POSTS)
+    )
     out = Path(output_dir) if output_dir else paths.reports_dir(study) / agency
     return ReportContext(
         study=study,
@@ -189,9 +226,10 @@ def open_report(
         lang=lang,
         responses=responses,
         exclusions=processed.read_flat(data_dir, "exclusions"),
+        flags=processed.read_flat(data_dir, "flags"),
         received=processed.read_flat(data_dir, "received"),
-        posts=processed.read_partition(data_dir, "posts", agency),
-        scores=measurement.score_constructs(responses, study),
+        posts=posts,
+        scores=score_constructs(responses, study),
         output_dir=out,
         parameters={"config": Path(config).name, "agency": agency, "lang": lang},
         log=ResultLog(agency=agency),

@@ -1,14 +1,17 @@
 """Display tables: translated headers and labels, numbers formatted for the report language.
 
 These turn the tidy analysis tables into what a reader sees; the tidy tables themselves (with
-full precision) go to ``results.json``.
+full precision) go to ``results.json``. Adding an analysis to a report means listing the columns
+it shows here and naming them in both locale files.
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from analysis.reporting.i18n import number, p_value, t
+from analysis.reporting.i18n import ci_level, number, p_value, t
 
 DISPLAY_COLUMNS = {
     "platform_summary": [
@@ -22,18 +25,41 @@ DISPLAY_COLUMNS = {
         "median_views",
     ],
     "sample_flow": ["step", "reason", "n"],
-    "descriptives": ["label", "n", "mean", "sd", "median", "min", "max", "ci_low", "ci_high"],
+    "descriptives": ["construct", "n", "mean", "sd", "median", "min", "max", "ci"],
     "reliability": [
-        "label",
-        "n_items",
+        "construct",
+        "k",
         "n",
         "alpha",
-        "ci_low",
-        "ci_high",
+        "ci",
+        "std_alpha",
         "min_item_total_r",
         "reliable",
     ],
+    "item_analysis": [
+        "construct",
+        "item",
+        "n",
+        "item_total_r",
+        "r_table",
+        "valid",
+        "alpha_if_deleted",
+    ],
     "hypothesis": [
+        "hypothesis",
+        "term",
+        "estimate",
+        "std_estimate",
+        "ci",
+        "test",
+        "p_value",
+        "p_adjusted",
+        "effect_size",
+        "r2",
+        "n",
+        "decision",
+    ],
+    "hypothesis_terms": [
         "hypothesis",
         "term",
         "estimate",
@@ -43,62 +69,90 @@ DISPLAY_COLUMNS = {
         "statistic",
         "df",
         "p_value",
-        "effect_size",
-        "decision",
     ],
 }
-INTEGER_COLUMNS = {"n", "n_items", "df", "n_posts"}
+INTEGER_COLUMNS = {"n", "k", "df", "n_posts"}
+P_COLUMNS = {"p_value", "p_adjusted"}
+#: ASCII punctuation, which CommonMark lets a backslash make literal.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """``text`` made literal for Markdown: no links, images, tables, HTML or emphasis."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
+def term_label(term: str, labels: dict[str, str]) -> str:
+    """A readable model term: ``Gender: female`` for ``gender[female]``, labels for ids."""
+    match = re.fullmatch(r"(?P<variable>[^\[]+)\[(?P<level>.*)\]", str(term))
+    if match:
+        variable = match["variable"]
+        return f"{labels.get(variable, variable)}: {match['level']}"
+    return "+".join(labels.get(part, part) for part in str(term).split("+"))
 
 
 def display_table(
-    analysis: str, table: pd.DataFrame, lang: str, labels: dict | None = None
+    analysis: str,
+    table: pd.DataFrame,
+    lang: str,
+    labels: dict | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """A translated, formatted copy of an analysis table for the report.
 
     Parameters
     ----------
     analysis : str
-        ``sample_flow``, ``descriptives``, ``reliability``, ``hypothesis`` or ``engagement``.
+        A key of :data:`DISPLAY_COLUMNS`, or ``engagement``.
     table : DataFrame
         The tidy analysis output.
     lang : str
         ``id`` or ``en``.
     labels : dict, optional
-        Variable id -> readable label (construct labels), used in the ``term`` column.
+        Variable id -> readable label, used for constructs, items and model terms.
+    alpha : float
+        Significance level: the confidence level in headers and the p-value digits follow it.
 
     Returns
     -------
     pandas.DataFrame
-        Strings only, headers in ``lang``, index hidden by the caller's styling.
+        Strings only, headers in ``lang``.
     """
+    labels = labels or {}
+    level = ci_level(alpha, lang)
     if analysis == "engagement":
         return engagement_display(table, lang)
     table = table.copy()
-    if "ci_low" in table and "ci" in DISPLAY_COLUMNS[analysis]:
+    columns = DISPLAY_COLUMNS[analysis]
+    if "ci" in columns:
         separator = "; " if lang == "id" else ", "
         table["ci"] = [
-            f"[{number(lo, lang)}{separator}{number(hi, lang)}]"
+            f"[{number(lo, lang)}{separator}{number(hi, lang)}]" if lo == lo else "–"
             for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
         ]
-    shown = table[DISPLAY_COLUMNS[analysis]].copy()
+    if "test" in columns:
+        table["test"] = [_test(row, lang) for row in table.itertuples()]
+    shown = table[columns].copy()
     if analysis == "sample_flow":
         shown["reason"] = shown["reason"].map(lambda r: t(lang, f"reasons.{r}") if r else "")
         shown["step"] = shown["step"].map(lambda s: t(lang, f"steps.{s}"))
+    for column in ("construct", "item", "term"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: term_label(v, labels))
     if "platform" in shown:
         shown["platform"] = shown["platform"].map(lambda p: t(lang, f"platforms.{p}"))
-    if "term" in shown:
-        shown["term"] = shown["term"].map(lambda v: (labels or {}).get(v, v))
     if "decision" in shown:
         shown["decision"] = shown["decision"].map(
             lambda d: t(lang, f"decisions.{d}") if isinstance(d, str) else ""
         )
-    if "reliable" in shown:
-        shown["reliable"] = shown["reliable"].map(
-            lambda r: t(lang, "answer_yes") if r else t(lang, "answer_no")
-        )
+    for column in ("reliable", "valid"):
+        if column in shown:
+            shown[column] = shown[column].map(
+                lambda r: t(lang, "answer_yes") if r else t(lang, "answer_no")
+            )
     for column in shown.columns:
-        shown[column] = _format_column(shown[column], column, lang)
-    shown.columns = [t(lang, f"columns.{c}") for c in shown.columns]
+        shown[column] = _format_column(shown[column], column, lang, alpha)
+    shown.columns = [t(lang, f"columns.{c}", level=level) for c in shown.columns]
     return shown
 
 
@@ -119,9 +173,18 @@ def engagement_display(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.reset_index()
 
 
-def _format_column(values: pd.Series, column: str, lang: str) -> pd.Series:
-    if column == "p_value":
-        return values.map(lambda v: p_value(v, lang).removeprefix("= "))
+def _test(row, lang: str) -> str:
+    """``t(283) = 2,54`` or ``F(2; 280) = 7,18`` for a verdict row."""
+    separator = "; " if lang == "id" else ", "
+    df = number(row.df, lang, 0)
+    if row.statistic_name == "F":
+        df = f"{number(row.df_num, lang, 0)}{separator}{df}"
+    return f"{row.statistic_name}({df}) = {number(row.statistic, lang)}"
+
+
+def _format_column(values: pd.Series, column: str, lang: str, alpha: float) -> pd.Series:
+    if column in P_COLUMNS:
+        return values.map(lambda v: p_value(v, lang, alpha).removeprefix("=\u00a0"))
     if column in INTEGER_COLUMNS:
         return values.map(lambda v: number(v, lang, 0))
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):

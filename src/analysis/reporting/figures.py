@@ -1,32 +1,46 @@
-"""Report figures drawn with seaborn, labelled in the report language."""
+"""Report figures drawn with seaborn, labelled in the report language.
+
+Every figure is deterministic (jitter and bootstrap bands are seeded with the study's seed), so
+identical runs give identical HTML and PDF, and every label is text: a ``$`` in a label is shown
+as a dollar sign, not parsed as mathematics.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from analysis.config import Hypothesis, Study
-from analysis.reporting.i18n import t
+from analysis.reporting.i18n import ci_level, number, t
 
 sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
+plt.rcParams["text.parse_math"] = False
 
 
 def score_distributions(scores: pd.DataFrame, study: Study, lang: str) -> plt.Figure:
-    """Box-and-strip plot of every construct score (one row per construct)."""
+    """Box-and-strip plot of every construct score, on the scale's own range."""
+    labels = study.labels(lang)
     long = scores.melt(
         value_vars=[c.id for c in study.constructs], var_name="construct", value_name="score"
     ).dropna()
-    long["construct"] = long["construct"].map({c.id: c.label.get(lang) for c in study.constructs})
+    long["construct"] = long["construct"].map(labels)
+    long["score"] = long["score"].astype(float)
+    ranges = [study.score_range(c.id) for c in study.constructs]
+    low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    margin = (high - low) * 0.05
     fig, ax = plt.subplots(figsize=(8, 0.8 + 0.7 * len(study.constructs)))
     sns.boxplot(data=long, x="score", y="construct", ax=ax, color="#d9e6f2", fliersize=0)
-    sns.stripplot(data=long, x="score", y="construct", ax=ax, size=2, alpha=0.35, jitter=0.25)
+    with _seeded(study.study.seed):
+        sns.stripplot(data=long, x="score", y="construct", ax=ax, size=2, alpha=0.35, jitter=0.25)
     ax.set(
-        xlabel=t(lang, "figures.score_axis"),
+        xlabel=t(lang, "figures.score_axis", low=number(low, lang, 0), high=number(high, lang, 0)),
         ylabel="",
-        xlim=(0.8, 5.2),
+        xlim=(low - margin, high + margin),
         title=t(lang, "figures.scores"),
     )
     fig.tight_layout()
@@ -34,39 +48,73 @@ def score_distributions(scores: pd.DataFrame, study: Study, lang: str) -> plt.Fi
     return fig
 
 
-def hypothesis_scatter(
-    scores: pd.DataFrame, hypothesis: Hypothesis, study: Study, lang: str
-) -> plt.Figure:
-    """Outcome against the first predictor, with the OLS line and its 95 % band."""
-    predictor, outcome = hypothesis.predictors[0], hypothesis.outcome
-    data = scores[[predictor, outcome]].dropna().astype(float)
-    labels = {c.id: c.label.get(lang) for c in study.constructs}
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    sns.regplot(
-        data=data,
-        x=predictor,
-        y=outcome,
-        ax=ax,
-        x_jitter=0.04,
-        y_jitter=0.04,
-        scatter_kws={"s": 10, "alpha": 0.4},
-        line_kws={"color": "#c0392b"},
-    )
-    title = f"{hypothesis.id}: " + t(
-        lang,
-        "figures.scatter",
-        outcome=labels.get(outcome, outcome),
-        predictor=labels.get(predictor, predictor),
-    )
-    ax.set(xlabel=labels.get(predictor, predictor), ylabel=labels.get(outcome, outcome))
-    ax.set_title(textwrap.fill(title, 70), fontsize=10)
+def hypothesis_scatters(scores: pd.DataFrame, study: Study, lang: str) -> plt.Figure | None:
+    """One panel per hypothesis: outcome against its first predictor, OLS line and CI band.
+
+    Returns None when the study has no hypotheses.
+    """
+    if not study.hypotheses:
+        return None
+    count = len(study.hypotheses)
+    columns = min(count, 2)
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 4.2 * rows), squeeze=False)
+    for ax, hypothesis in zip(axes.flat, study.hypotheses, strict=False):
+        _scatter(ax, scores, hypothesis, study, lang)
+    for ax in list(axes.flat)[count:]:
+        ax.set_visible(False)
     fig.tight_layout()
     plt.close(fig)
     return fig
 
 
-def engagement_by_platform(posts: pd.DataFrame, lang: str) -> plt.Figure:
-    """Mean likes, comments and shares per post on each platform (bars with 95 % CI)."""
+def _scatter(ax, scores: pd.DataFrame, hypothesis: Hypothesis, study: Study, lang: str) -> None:
+    predictor, outcome = hypothesis.predictors[0], hypothesis.outcome
+    data = scores[[predictor, outcome]].dropna()
+    labels = study.labels(lang)
+    level = ci_level(study.study.alpha, lang)
+    numeric = pd.api.types.is_numeric_dtype(data[predictor])
+    with _seeded(study.study.seed):
+        if numeric:
+            sns.regplot(
+                data=data.astype(float),
+                x=predictor,
+                y=outcome,
+                ax=ax,
+                ci=100 * (1 - study.study.alpha),
+                seed=study.study.seed,
+                x_jitter=0.04,
+                y_jitter=0.04,
+                scatter_kws={"s": 10, "alpha": 0.4},
+                line_kws={"color": "#c0392b"},
+            )
+        else:
+            sns.pointplot(
+                data=data.astype({outcome: float}),
+                x=predictor,
+                y=outcome,
+                ax=ax,
+                errorbar=("ci", 100 * (1 - study.study.alpha)),
+                seed=study.study.seed,
+            )
+    title = f"{hypothesis.id}: " + t(
+        lang,
+        "figures.scatter",
+        outcome=labels.get(outcome, outcome),
+        predictor=labels.get(predictor, predictor),
+        level=level,
+    )
+    ax.set(xlabel=labels.get(predictor, predictor), ylabel=labels.get(outcome, outcome))
+    ax.set_title(textwrap.fill(title, 60), fontsize=10)
+
+
+def engagement_by_platform(posts: pd.DataFrame, study: Study, lang: str) -> plt.Figure | None:
+    """Mean likes, comments and shares per post on each platform (bars with bootstrap CIs).
+
+    Returns None when there are no posts.
+    """
+    if posts.empty:
+        return None
     long = posts.melt(
         id_vars=["platform"],
         value_vars=["likes", "comments", "shares"],
@@ -74,10 +122,36 @@ def engagement_by_platform(posts: pd.DataFrame, lang: str) -> plt.Figure:
         value_name="count",
     ).dropna()
     long["count"] = long["count"].astype(float)
+    long["platform"] = long["platform"].map(lambda p: t(lang, f"platforms.{p}"))
+    long["interaction"] = long["interaction"].map(lambda i: t(lang, f"interactions.{i}"))
+    level = 100 * (1 - study.study.alpha)
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    sns.barplot(data=long, x="platform", y="count", hue="interaction", ax=ax, errorbar=("ci", 95))
+    sns.barplot(
+        data=long,
+        x="platform",
+        y="count",
+        hue="interaction",
+        ax=ax,
+        errorbar=("ci", level),
+        seed=study.study.seed,
+    )
     ax.set(xlabel="", ylabel=t(lang, "figures.interactions"), title=t(lang, "figures.engagement"))
     ax.legend(title=t(lang, "interactions.legend"))
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+@contextmanager
+def _seeded(seed: int):
+    """Seed NumPy's legacy global generator inside a block, then restore it.
+
+    seaborn's stripplot and regplot jitter draw from ``np.random`` (not a Generator), so this is
+    the only way to make them repeatable.
+    """
+    state = np.random.get_state()  # noqa: NPY002 - seaborn's jitter uses the legacy generator
+    np.random.seed(seed % 2**32)  # noqa: NPY002
+    try:
+        yield
+    finally:
+        np.random.set_state(state)  # noqa: NPY002

@@ -30,7 +30,7 @@ def raw_data_digest(study: Study) -> str:
     """SHA-256 over the names and bytes of every raw input file of the study, in sorted order."""
     digest = hashlib.sha256()
     for path in sorted(raw_inputs(study)):
-        digest.update(path.name.encode())
+        digest.update(relative_name(study, path).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -38,12 +38,15 @@ def raw_data_digest(study: Study) -> str:
 def raw_inputs(study: Study) -> list[Path]:
     """Every raw file the study config points at that exists (engagement per agency)."""
     paths = [study.resolve(s.path) for s in study.survey]
-    for source in study.engagement:
-        for agency in study.agencies:
-            path = study.resolve(source.path.format(agency=agency.id))
-            if path.exists():
-                paths.append(path)
-    return paths
+    return paths + [f.path for f in study.engagement_files() if f.path.exists()]
+
+
+def relative_name(study: Study, path: Path) -> str:
+    """``path`` relative to the study root (POSIX form), or as given when outside it."""
+    try:
+        return path.resolve().relative_to(study.base_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def git_commit(folder: Path) -> str:

@@ -1,12 +1,25 @@
-"""Tidy results: every number a report shows is also recorded as a row of ``results.json``.
+"""The results contract: every number a report shows is also a record of ``results.json``.
 
-A report notebook creates one :class:`ResultLog`, passes each analysis table through
-:meth:`ResultLog.record` (which returns the table for display), and writes the log at the end.
-The index page, tests and cross-agency comparisons read ``results.json``, never the HTML.
+A report passes each tidy table it shows through :meth:`ResultLog.record`. The log is generic:
+it needs no knowledge of the analysis. Each row of a table becomes
+
+* one **main record** (``measure`` = the table's estimate column) carrying the standard columns
+  the row has (``se``, ``ci_low``, ``ci_high``, ``statistic``, ``df``, ``p_value``,
+  ``p_adjusted``, ``effect_size``, ``effect_size_name``, ``n``, ``decision``, ``label``), and
+* one **extra record** per other value of the row (``measure`` = the column name, ``estimate``
+  = the value when it is a number or a truth value, ``label`` = the text otherwise).
+
+A table says which of its columns identify a row and which is its estimate through
+``table.attrs["keys"]`` and ``table.attrs["estimate"]`` (defaults ``("term",)`` and
+``"estimate"``); the key values, joined by ``:``, form the record's ``term`` (a ``hypothesis``
+key fills the ``hypothesis`` column instead). Recording an analysis again replaces its earlier
+records, so running a notebook cell twice changes nothing. The index page, tests and
+cross-agency comparisons read ``results.json``, never the HTML.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
@@ -20,6 +33,7 @@ RESULT_COLUMNS = (
     "hypothesis",
     "agency",
     "term",
+    "measure",
     "estimate",
     "se",
     "ci_low",
@@ -34,16 +48,8 @@ RESULT_COLUMNS = (
     "decision",
     "label",
 )
-
-#: How each analysis table maps onto result records: analysis -> (term column, estimate column).
-ADAPTERS = {
-    "sample_flow": ("reason", "n"),
-    "descriptives": ("construct", "mean"),
-    "reliability": ("construct", "alpha"),
-    "hypothesis": ("term", "estimate"),
-    "engagement": ("metric", "value"),
-    "platform_summary": ("platform", "n_posts"),
-}
+#: Columns of a row that belong to its main record rather than to extra records.
+MAIN_FIELDS = tuple(c for c in RESULT_COLUMNS if c not in ("analysis", "agency", "term"))
 
 
 @dataclass
@@ -62,26 +68,28 @@ class ResultLog:
     records: list[dict] = field(default_factory=list)
 
     def record(self, analysis: str, table: pd.DataFrame) -> pd.DataFrame:
-        """Add ``table``'s numbers as result records and return ``table`` unchanged.
+        """Replace ``analysis``'s records by those of ``table``; return ``table`` unchanged.
 
         Parameters
         ----------
         analysis : str
-            One of the keys of :data:`ADAPTERS`.
+            Name of the analysis (``descriptives``, ``hypothesis`` ...).
         table : DataFrame
-            The analysis output (e.g. :func:`analysis.hypotheses.fit_hypothesis`).
+            A tidy table, with ``attrs["keys"]`` and ``attrs["estimate"]`` when they differ
+            from the defaults.
         """
-        term_col, estimate_col = ADAPTERS[analysis]
+        keys = tuple(table.attrs.get("keys", ("term",)))
+        estimate = table.attrs.get("estimate", "estimate")
+        self.records = [r for r in self.records if r["analysis"] != analysis]
         for row in table.to_dict(orient="records"):
-            term = row[term_col]
-            if analysis == "sample_flow":
-                term = row["reason"] or row["step"]
-            elif analysis == "engagement":
-                term = f"{row['platform']}:{row['metric']}"
-            elif analysis == "platform_summary":
-                term = f"{row['platform']}:n_posts"
-            self.records.append(_record(analysis, self.agency, term, row, estimate_col))
+            self.records.extend(_records(analysis, self.agency, row, keys, estimate))
         return table
+
+    def values(self) -> list:
+        """Every recorded value (numbers and texts), for checks of what a report shows."""
+        fields = ("estimate", "se", "ci_low", "ci_high", "statistic", "df", "p_value")
+        fields += ("p_adjusted", "effect_size", "n")
+        return [r[f] for r in self.records for f in fields if r[f] is not None]
 
     def to_frame(self) -> pd.DataFrame:
         """All records as a DataFrame with :data:`RESULT_COLUMNS`."""
@@ -91,7 +99,7 @@ class ResultLog:
         """Write the records to ``path`` as JSON (a list of objects; NaN becomes null)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        clean = [{k: _jsonable(v) for k, v in r.items()} for r in self.records]
+        clean = [{k: _jsonable(r[k]) for k in RESULT_COLUMNS} for r in self.records]
         path.write_text(json.dumps(clean, indent=1, ensure_ascii=False), encoding="utf-8")
         return path
 
@@ -102,22 +110,50 @@ def read_results(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(RESULT_COLUMNS))
 
 
-def _record(analysis: str, agency: str, term, row: dict, estimate_col: str) -> dict:
-    record = dict.fromkeys(RESULT_COLUMNS)
-    record.update({k: row[k] for k in RESULT_COLUMNS if k in row})
-    record.update(
-        {
-            "analysis": analysis,
-            "agency": agency,
-            "term": str(term),
-            "estimate": row.get(estimate_col),
-            "label": row.get("label"),
-        }
-    )
-    if analysis == "engagement":
-        record["n"] = row.get("n_posts")
-        record["label"] = row.get("definition")
-    return record
+def _records(analysis: str, agency: str, row: dict, keys: tuple, estimate: str) -> list[dict]:
+    term = ":".join(str(row[k]) for k in keys if k != "hypothesis" and _present(row.get(k)))
+    base = dict.fromkeys(RESULT_COLUMNS) | {
+        "analysis": analysis,
+        "agency": agency,
+        "term": term,
+        "hypothesis": row.get("hypothesis") if _present(row.get("hypothesis")) else None,
+    }
+    main = base | {"measure": estimate}
+    main |= {k: _jsonable(row[k]) for k in MAIN_FIELDS if k in row and k != "measure"}
+    main["estimate"] = _number(row.get(estimate))
+    records = [main]
+    for column, value in row.items():
+        if column in keys or column == estimate or column in MAIN_FIELDS or not _present(value):
+            continue
+        number = _number(value)
+        records.append(
+            base
+            | {
+                "measure": column,
+                "estimate": number,
+                "label": None if number is not None else _text(value),
+            }
+        )
+    return records
+
+
+def _number(value):
+    value = _jsonable(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value if isinstance(value, int | float) else None
+
+
+def _text(value) -> str:
+    if isinstance(value, dt.date | dt.datetime | pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+def _present(value) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
 
 
 def _jsonable(value):
@@ -125,6 +161,8 @@ def _jsonable(value):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, dt.date | dt.datetime | pd.Timestamp):
+        return value.isoformat()
     if hasattr(value, "item"):
         return _jsonable(value.item())
     return value

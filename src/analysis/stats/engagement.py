@@ -28,8 +28,9 @@ Adaptation decisions (stated here because they change the numbers)
       posts and not X's link/DM ``Shares``); YouTube ``Shares`` only when the export has it.
       Saves and bookmarks are *not* used as a proxy for shares, so a platform without shares
       gets NA for V1-V3, E and the interaction rate rather than a different quantity.
-    * **Fans.** The follower count is the ``followers`` argument for the platform when given,
-      else the mean of ``followers_at_post`` over the posts. Followers change over a period;
+    * **Fans.** The follower count is the mean of the export's own ``followers_at_post`` over
+      the posts; the ``followers`` argument (the config's count) is used only for a platform
+      whose export has no follower column. Followers change over a period;
       Quintly uses the mean of the start and end counts, which this mean approximates when
       followers are recorded per post.
     * **Missing counts.** A post whose count is NA is left out of that count's metrics (the
@@ -92,13 +93,15 @@ _FAMILIES = {
     "V": ("shares", "share", "shared"),
 }
 _FANS = (
-    "followers = configured follower count for the platform, else mean followers_at_post "
-    "over the posts"
+    "followers = mean followers_at_post over the posts, else the configured follower count "
+    "for the platform"
 )
 
 
 def engagement_metrics(
-    posts: pd.DataFrame, followers: dict[str, float] | None = None
+    posts: pd.DataFrame,
+    followers: dict[str, float] | None = None,
+    timezone: str = "UTC",
 ) -> pd.DataFrame:
     """Compute Bonsón et al. metrics, posting rate and interaction rate per agency and platform.
 
@@ -107,8 +110,11 @@ def engagement_metrics(
     posts : pandas.DataFrame
         Posts table (:data:`analysis.tables.POSTS`).
     followers : dict, optional
-        Follower count per platform (e.g. ``{"instagram": 18400}``), used instead of the mean of
-        ``followers_at_post``; meant for one agency's posts (it applies to every agency).
+        Follower count per platform (e.g. ``{"instagram": 18400}``), used where the export has
+        no ``followers_at_post``; meant for one agency's posts (it applies to every agency).
+    timezone : str
+        IANA zone whose calendar days count the weeks of ``posts_per_week`` (the study's zone,
+        so a post at 01:00 WIB falls on its local day).
 
     Returns
     -------
@@ -140,7 +146,7 @@ def engagement_metrics(
     """
     if posts.empty:
         return empty_table(METRICS_TABLE)
-    stats = _group_stats(posts, followers)
+    stats = _group_stats(posts, followers, timezone)
     frames = []
     for letter, (column, noun, verb) in _FAMILIES.items():
         frames += _family(stats, letter, column, noun, verb)
@@ -151,9 +157,12 @@ def engagement_metrics(
     return conform(out.reset_index(drop=True), METRICS_TABLE)[list(METRICS_TABLE)]
 
 
-def _group_stats(posts: pd.DataFrame, followers: dict[str, float] | None) -> pd.DataFrame:
+def _group_stats(
+    posts: pd.DataFrame, followers: dict[str, float] | None, timezone: str
+) -> pd.DataFrame:
     """Per (agency, platform): counts, sums, posts with >= 1, followers, first/last post."""
-    work = posts[_KEYS].astype("string").assign(published_at=posts["published_at"])
+    local = posts["published_at"].dt.tz_convert(timezone)
+    work = posts[_KEYS].astype("string").assign(published_at=local)
     for column in ("likes", "comments", "shares"):
         values = posts[column].astype("Float64")
         work[column] = values
@@ -172,8 +181,8 @@ def _group_stats(posts: pd.DataFrame, followers: dict[str, float] | None) -> pd.
     stats = work.groupby(_KEYS, sort=True, dropna=False).agg(**spec)
     if followers:
         configured = stats.index.get_level_values("platform").map(followers)
-        stats["followers"] = pd.Series(configured, index=stats.index, dtype="Float64").fillna(
-            stats["followers"]
+        stats["followers"] = stats["followers"].fillna(
+            pd.Series(configured, index=stats.index, dtype="Float64")
         )
     return stats
 
@@ -262,7 +271,7 @@ def _index_e(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def _posts_per_week(stats: pd.DataFrame) -> pd.DataFrame:
-    """Posts per week over the calendar days (UTC) from the first to the last post."""
+    """Posts per week over the local calendar days from the first to the last post."""
     days = (stats["last"].dt.normalize() - stats["first"].dt.normalize()).dt.days + 1
     weeks = np.maximum(days.astype("float64"), 7.0) / 7.0
     return _metric(

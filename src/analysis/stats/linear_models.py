@@ -1,120 +1,448 @@
-"""Confirmatory hypothesis tests from the study config (OLS with robust standard errors).
+"""Linear regression with the standard errors reviewers ask for, without formula strings.
 
-Each hypothesis names an outcome, predictors and controls among construct scores and
-demographics. The model is fitted by statsmodels OLS with HC3 heteroskedasticity-consistent
-standard errors (Long & Ervin 2000) and t-based tests and intervals, which is what an SPSS user
-gets from the PROCESS macro's HC3 option and what reviewers now ask for instead of classical
-standard errors.
+:func:`regression` builds the design matrix from the named columns (numbers as they are,
+categories as treatment-coded dummies against their first level), so nothing from a config or a
+data file is ever parsed or evaluated as code. It fits statsmodels OLS, or WLS when survey
+weights are given, with classical (what SPSS prints), HC0-HC3 or cluster-robust standard errors
+and t-based tests, and returns a :class:`RegressionResult` that keeps the statsmodels fit for
+residuals, influence and VIF, and offers tidy tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
+from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-from analysis.config import Hypothesis, Study
+FAMILIES = ("ols",)
+ROBUST = (None, "HC0", "HC1", "HC2", "HC3", "cluster")
+INTERCEPT = "Intercept"
+
+#: Columns of :meth:`RegressionResult.tidy`, in order.
+TIDY_COLUMNS = (
+    "term",
+    "variable",
+    "level",
+    "focal",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p_value",
+    "std_estimate",
+)
+#: Columns of :meth:`RegressionResult.variable_tests`, in order.
+VARIABLE_TEST_COLUMNS = (
+    "variable",
+    "focal",
+    "n_terms",
+    "estimate",
+    "statistic",
+    "df_num",
+    "df",
+    "p_value",
+    "effect_size",
+    "effect_size_name",
+)
+#: Columns of :meth:`RegressionResult.model_summary`, in order.
+SUMMARY_COLUMNS = (
+    "n",
+    "r2",
+    "adj_r2",
+    "statistic",
+    "df_num",
+    "df",
+    "p_value",
+    "rmse",
+    "aic",
+    "bic",
+    "robust",
+    "weighted",
+)
 
 
-def fit_hypothesis(scores: pd.DataFrame, hypothesis: Hypothesis, study: Study) -> pd.DataFrame:
-    """Fit one hypothesis' model and return a tidy table of its terms.
+@dataclass
+class RegressionResult:
+    """A fitted linear model and its tidy tables.
+
+    Attributes
+    ----------
+    fit : statsmodels RegressionResults
+        The statsmodels fit (``fit.resid``, ``fit.get_influence()``, ``fit.summary()`` ...).
+    y : str
+        Outcome column.
+    x : list of str
+        Focal predictor columns.
+    covariates : list of str
+        Control columns.
+    terms : dict
+        Variable -> its design-matrix columns (one for a number, one per non-reference level
+        for a category).
+    levels : dict
+        Design-matrix column -> category level (categories only).
+    alpha : float
+        1 - confidence level of the intervals.
+    robust : str or None
+    weighted : bool
+    data : DataFrame
+        The complete cases the model was fitted on (outcome and variables).
+    """
+
+    fit: object
+    y: str
+    x: list[str]
+    covariates: list[str]
+    terms: dict[str, list[str]]
+    levels: dict[str, str]
+    alpha: float
+    robust: str | None
+    weighted: bool
+    data: pd.DataFrame = field(repr=False)
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per coefficient, intercept first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            term : str
+                ``Intercept``, the variable name, or ``variable[level]`` for a category level.
+            variable : str
+                The column the term comes from (``Intercept`` for the intercept).
+            level : str or None
+                The category level (None for numbers and the intercept).
+            focal : bool
+                Whether the term belongs to a focal predictor.
+            estimate : float
+                Unstandardized coefficient B.
+            se : float
+                Standard error of the chosen kind.
+            ci_low, ci_high : float
+                ``1 - alpha`` t interval.
+            statistic : float
+                t.
+            df : float
+                Residual df (for cluster-robust SEs: clusters - 1).
+            p_value : float
+                Two-sided.
+            std_estimate : float
+                Standardized coefficient Beta, ``B x sd(x) / sd(y)`` (numbers only; NaN for
+                category levels and the intercept), as SPSS reports it.
+        """
+        fit = self.fit
+        ci = fit.conf_int(alpha=self.alpha)
+        y_sd = self.data[self.y].std()
+        rows = []
+        for name in fit.params.index:
+            variable = self._variable_of(name)
+            numeric = variable in self.terms and name not in self.levels
+            rows.append(
+                {
+                    "term": name,
+                    "variable": variable,
+                    "level": self.levels.get(name),
+                    "focal": variable in self.x,
+                    "estimate": float(fit.params[name]),
+                    "se": float(fit.bse[name]),
+                    "ci_low": float(ci.loc[name, 0]),
+                    "ci_high": float(ci.loc[name, 1]),
+                    "statistic": float(fit.tvalues[name]),
+                    "df": float(self._df()),
+                    "p_value": float(fit.pvalues[name]),
+                    "std_estimate": (
+                        float(fit.params[name] * self.data[variable].std() / y_sd)
+                        if numeric
+                        else float("nan")
+                    ),
+                }
+            )
+        return pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
+
+    def variable_tests(self) -> pd.DataFrame:
+        """One test per predictor: all of its terms at once (the omnibus test for a category).
+
+        Returns
+        -------
+        pandas.DataFrame
+            variable : str
+            focal : bool
+            n_terms : int
+                Design-matrix columns of the variable.
+            estimate : float
+                The coefficient when the variable has one term, else NaN.
+            statistic : float
+                Wald F of the variable's terms (with the model's kind of SE); equals t^2 for
+                one term.
+            df_num, df : float
+                Numerator and denominator df of F.
+            p_value : float
+            effect_size : float
+                Cohen's f2 of the variable: ``(R2 - R2 without it) / (1 - R2)``.
+            effect_size_name : str
+                ``"f2"``.
+        """
+        rows = []
+        for variable in [*self.x, *self.covariates]:
+            columns = self.terms[variable]
+            test = self.fit.f_test(_restriction(self.fit.params.index, columns))
+            rows.append(
+                {
+                    "variable": variable,
+                    "focal": variable in self.x,
+                    "n_terms": len(columns),
+                    "estimate": (
+                        float(self.fit.params[columns[0]]) if len(columns) == 1 else float("nan")
+                    ),
+                    "statistic": float(np.squeeze(test.fvalue)),
+                    "df_num": float(test.df_num),
+                    "df": float(test.df_denom),
+                    "p_value": float(test.pvalue),
+                    "effect_size": self._f2(columns),
+                    "effect_size_name": "f2",
+                }
+            )
+        return pd.DataFrame(rows, columns=list(VARIABLE_TEST_COLUMNS))
+
+    def focal_test(self) -> pd.Series:
+        """The joint Wald F test of every focal term (one test per hypothesis).
+
+        Returns
+        -------
+        pandas.Series
+            ``statistic``, ``df_num``, ``df``, ``p_value``, ``effect_size`` (Cohen's f2 of the
+            focal terms together), ``effect_size_name``.
+        """
+        columns = [c for v in self.x for c in self.terms[v]]
+        test = self.fit.f_test(_restriction(self.fit.params.index, columns))
+        return pd.Series(
+            {
+                "statistic": float(np.squeeze(test.fvalue)),
+                "df_num": float(test.df_num),
+                "df": float(test.df_denom),
+                "p_value": float(test.pvalue),
+                "effect_size": self._f2(columns),
+                "effect_size_name": "f2",
+            }
+        )
+
+    def model_summary(self) -> pd.DataFrame:
+        """Model fit in one row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            n : int
+            r2, adj_r2 : float
+                R-squared (weighted R-squared for WLS) and adjusted R-squared.
+            statistic, df_num, df, p_value : float
+                Wald F test that every slope is zero (with the model's kind of SE).
+            rmse : float
+                Root mean squared residual.
+            aic, bic : float
+            robust : str
+                Kind of standard error (``classical`` when None).
+            weighted : bool
+        """
+        fit = self.fit
+        slopes = [c for c in fit.params.index if c != INTERCEPT]
+        test = fit.f_test(_restriction(fit.params.index, slopes))
+        return pd.DataFrame(
+            [
+                {
+                    "n": int(fit.nobs),
+                    "r2": float(fit.rsquared),
+                    "adj_r2": float(fit.rsquared_adj),
+                    "statistic": float(np.squeeze(test.fvalue)),
+                    "df_num": float(test.df_num),
+                    "df": float(test.df_denom),
+                    "p_value": float(test.pvalue),
+                    "rmse": float(np.sqrt(np.mean(fit.resid**2))),
+                    "aic": float(fit.aic),
+                    "bic": float(fit.bic),
+                    "robust": self.robust or "classical",
+                    "weighted": self.weighted,
+                }
+            ],
+            columns=list(SUMMARY_COLUMNS),
+        )
+
+    def vif(self) -> pd.DataFrame:
+        """Variance inflation factors of the slopes.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term``, ``vif``, ``tolerance`` (1 / VIF), one row per non-intercept term.
+        """
+        exog = self.fit.model.exog
+        names = list(self.fit.params.index)
+        vif = [float(variance_inflation_factor(exog, i)) for i in range(len(names))]
+        table = pd.DataFrame({"term": names, "vif": vif})
+        table = table[table["term"] != INTERCEPT].reset_index(drop=True)
+        return table.assign(tolerance=1 / table["vif"])
+
+    def _variable_of(self, term: str) -> str:
+        for variable, columns in self.terms.items():
+            if term in columns:
+                return variable
+        return INTERCEPT
+
+    def _df(self) -> float:
+        if self.robust == "cluster":
+            return float(self.fit.df_resid_inference)
+        return float(self.fit.df_resid)
+
+    def _f2(self, columns: list[str]) -> float:
+        """Cohen's f2 of a set of terms: R2 change when they are dropped, over 1 - R2."""
+        model = self.fit.model
+        keep = [i for i, name in enumerate(self.fit.params.index) if name not in columns]
+        reduced = type(model)(model.endog, model.exog[:, keep], **_weights_of(model)).fit()
+        return float((self.fit.rsquared - reduced.rsquared) / (1 - self.fit.rsquared))
+
+
+def regression(
+    data: pd.DataFrame,
+    y: str,
+    x: str | Sequence[str],
+    covariates: Sequence[str] = (),
+    family: str = "ols",
+    robust: str | None = "HC3",
+    cluster: str | None = None,
+    weights: str | None = None,
+    alpha: float = 0.05,
+) -> RegressionResult:
+    """Fit ``y`` on the focal predictor(s) ``x`` and ``covariates``.
 
     Parameters
     ----------
-    scores : DataFrame
-        Output of :func:`analysis.measurement.score_constructs` (one agency or the study).
-    hypothesis : Hypothesis
-        From the config.
-    study : Study
-        For ``alpha`` and category handling.
+    data : DataFrame
+        One row per unit; rows missing any used column are left out (listwise).
+    y : str
+        Numeric outcome column.
+    x : str or sequence of str
+        Focal predictor column(s): numbers, or categories (strings, booleans, pandas
+        categoricals), which are dummy-coded against their first level (sorted).
+    covariates : sequence of str
+        Control columns, coded like ``x``.
+    family : str
+        ``"ols"`` (linear). Other families are added with the measurement and hypotheses work.
+    robust : str or None
+        ``None`` (classical SEs, what SPSS prints), ``"HC0"`` ... ``"HC3"`` (default HC3;
+        Long & Ervin 2000), or ``"cluster"`` (needs ``cluster``).
+    cluster : str, optional
+        Column of cluster ids for cluster-robust SEs.
+    weights : str, optional
+        Column of survey weights (> 0): WLS, whose robust SEs are those of a weighted survey
+        regression.
+    alpha : float
+        1 - confidence level.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per model term (intercept excluded): ``hypothesis``, ``term``, ``focal``
-        (True for the hypothesis' predictors), ``estimate`` (unstandardized slope),
-        ``std_estimate`` (slope with outcome and predictor standardized), ``se`` (HC3),
-        ``ci_low``, ``ci_high`` (1 - alpha, HC3), ``statistic`` (t), ``df`` (residual df),
-        ``p_value`` (two-sided), ``effect_size`` (Cohen's f2 of the term: R2 change when it
-        is dropped, over 1 - R2), ``effect_size_name`` (``"f2"``), ``n``, ``r2``, ``adj_r2``,
-        ``expected``, ``decision`` (``supported`` when p < alpha and the sign matches the
-        expected direction, for focal terms; NA for controls).
+    RegressionResult
+        Use ``.tidy()``, ``.variable_tests()``, ``.focal_test()``, ``.model_summary()``,
+        ``.vif()``, or ``.fit`` for everything statsmodels offers.
 
-    References
-    ----------
-    Long, J. S., & Ervin, L. H. (2000). Using heteroscedasticity consistent standard errors in
-    the linear regression model. The American Statistician, 54(3), 217-224.
-    Cohen, J. (1988). Statistical power analysis for the behavioral sciences (2nd ed.).
+    Raises
+    ------
+    ValueError
+        For an unknown family or SE kind, a missing column, a non-numeric outcome, or fewer
+        complete rows than coefficients + 1.
     """
-    variables = [hypothesis.outcome, *hypothesis.predictors, *hypothesis.controls]
-    data = scores[variables].dropna().copy()
-    numeric = [v for v in variables if pd.api.types.is_numeric_dtype(data[v])]
-    data[numeric] = data[numeric].astype(float)
-    terms = [_term(v, data) for v in hypothesis.predictors + hypothesis.controls]
-    formula = f"Q('{hypothesis.outcome}') ~ " + " + ".join(terms)
-    fit = smf.ols(formula, data=data).fit(cov_type="HC3", use_t=True)
-    ci = fit.conf_int(alpha=study.study.alpha)
-    rows = []
-    for name, term in zip(hypothesis.predictors + hypothesis.controls, terms, strict=True):
-        for coef in [c for c in fit.params.index if c.startswith(term)]:
-            rows.append(_row(fit, ci, coef, name, hypothesis, data, study.study.alpha))
-    return pd.DataFrame(rows)
-
-
-def fit_all(scores: pd.DataFrame, study: Study) -> pd.DataFrame:
-    """Fit every hypothesis of the study; the rows of :func:`fit_hypothesis`, stacked."""
-    return pd.concat(
-        [fit_hypothesis(scores, h, study) for h in study.hypotheses], ignore_index=True
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
+    if robust not in ROBUST:
+        raise ValueError(f"unknown robust {robust!r}; use one of {ROBUST}")
+    if (robust == "cluster") != (cluster is not None):
+        raise ValueError('robust="cluster" and cluster=<column> go together')
+    focal = [x] if isinstance(x, str) else list(x)
+    controls = list(covariates)
+    used = [y, *focal, *controls, *(c for c in (cluster, weights) if c)]
+    missing = [c for c in dict.fromkeys(used) if c not in data.columns]
+    if missing:
+        raise ValueError(f"columns not in the data: {missing}")
+    frame = data[list(dict.fromkeys(used))].dropna()
+    if not pd.api.types.is_numeric_dtype(frame[y]) or pd.api.types.is_bool_dtype(frame[y]):
+        raise ValueError(f"outcome {y!r} must be numeric")
+    design, terms, levels = design_matrix(frame, [*focal, *controls])
+    if len(frame) <= design.shape[1]:
+        raise ValueError(
+            f"{len(frame)} complete rows for {design.shape[1]} coefficients: too few to fit"
+        )
+    endog = frame[y].astype("float64")
+    weight_kw = {"weights": frame[weights].astype("float64")} if weights else {}
+    model = (sm.WLS if weights else sm.OLS)(endog, design, **weight_kw)
+    if robust is None:
+        fit = model.fit(use_t=True)
+    elif robust == "cluster":
+        groups = pd.factorize(frame[cluster])[0]
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    else:
+        fit = model.fit(cov_type=robust, use_t=True)
+    numeric = frame[[y, *(v for v in terms if levels.keys().isdisjoint(terms[v]))]]
+    return RegressionResult(
+        fit=fit,
+        y=y,
+        x=focal,
+        covariates=controls,
+        terms=terms,
+        levels=levels,
+        alpha=alpha,
+        robust=robust,
+        weighted=weights is not None,
+        data=numeric.astype("float64"),
     )
 
 
-def _term(variable: str, data: pd.DataFrame) -> str:
-    if pd.api.types.is_numeric_dtype(data[variable]):
-        return f"Q('{variable}')"
-    return f"C(Q('{variable}'))"
+def design_matrix(
+    frame: pd.DataFrame, variables: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, str]]:
+    """Intercept, numbers as they are, categories as dummies against their first level.
+
+    Returns
+    -------
+    tuple
+        The design matrix (float64, columns ``Intercept``, ``<number>``, ``<category>[<level>]``),
+        variable -> its columns, and dummy column -> level.
+    """
+    columns = {INTERCEPT: np.ones(len(frame))}
+    terms: dict[str, list[str]] = {}
+    levels: dict[str, str] = {}
+    for variable in variables:
+        values = frame[variable]
+        if _is_number(values):
+            columns[variable] = values.astype("float64").to_numpy()
+            terms[variable] = [variable]
+            continue
+        categories = sorted(values.astype("string").unique())
+        if len(categories) < 2:
+            raise ValueError(f"category {variable!r} has a single level in the complete rows")
+        terms[variable] = []
+        for level in categories[1:]:
+            name = f"{variable}[{level}]"
+            columns[name] = (values.astype("string") == level).to_numpy(dtype="float64")
+            terms[variable].append(name)
+            levels[name] = level
+    return pd.DataFrame(columns, index=frame.index), terms, levels
 
 
-def _row(
-    fit, ci, coef: str, name: str, hypothesis: Hypothesis, data: pd.DataFrame, alpha: float
-) -> dict:
-    focal = name in hypothesis.predictors
-    estimate = float(fit.params[coef])
-    p_value = float(fit.pvalues[coef])
-    sign_ok = {"positive": estimate > 0, "negative": estimate < 0}.get(hypothesis.expected, True)
-    std = (
-        estimate * data[name].std() / data[hypothesis.outcome].std()
-        if pd.api.types.is_numeric_dtype(data[name])
-        else np.nan
-    )
-    return {
-        "hypothesis": hypothesis.id,
-        "term": name if coef.startswith("Q(") else coef,
-        "focal": focal,
-        "estimate": estimate,
-        "std_estimate": std,
-        "se": float(fit.bse[coef]),
-        "ci_low": float(ci.loc[coef, 0]),
-        "ci_high": float(ci.loc[coef, 1]),
-        "statistic": float(fit.tvalues[coef]),
-        "df": float(fit.df_resid),
-        "p_value": p_value,
-        "effect_size": _f2(fit, coef),
-        "effect_size_name": "f2",
-        "n": int(fit.nobs),
-        "r2": float(fit.rsquared),
-        "adj_r2": float(fit.rsquared_adj),
-        "expected": hypothesis.expected,
-        "decision": (
-            ("supported" if p_value < alpha and sign_ok else "not_supported") if focal else None
-        ),
-    }
+def _is_number(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def _f2(fit, coef: str) -> float:
-    """Cohen's f2 of one coefficient: (R2_full - R2_without) / (1 - R2_full)."""
-    exog = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names).drop(columns=coef)
-    reduced = np.linalg.lstsq(exog.to_numpy(), fit.model.endog, rcond=None)[0]
-    resid = fit.model.endog - exog.to_numpy() @ reduced
-    centered = fit.model.endog - fit.model.endog.mean()
-    r2_reduced = 1 - (resid @ resid) / (centered @ centered)
-    return float((fit.rsquared - r2_reduced) / (1 - fit.rsquared))
+def _restriction(names: pd.Index, columns: list[str]) -> np.ndarray:
+    """Rows of a restriction matrix testing that each of ``columns`` is zero."""
+    matrix = np.zeros((len(columns), len(names)))
+    for row, column in enumerate(columns):
+        matrix[row, names.get_loc(column)] = 1.0
+    return matrix
+
+
+def _weights_of(model) -> dict:
+    return {"weights": model.weights} if type(model) is sm.WLS else {}
