@@ -83,6 +83,7 @@ def _render_all(
     study: Study, arguments: dict, scheduler: str | None, workers: int | None, force: bool
 ) -> list[ReportOutcome]:
     """:func:`render_report` for every agency on Dask; an agency's error is its outcome."""
+    import dask
     from distributed import Client, LocalCluster
 
     agencies = [a.id for a in study.agencies]
@@ -90,12 +91,14 @@ def _render_all(
     cluster = client = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers or None,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-            )
+            # one report at a time per worker: a worker that dies takes no queued report with it
+            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+                cluster = LocalCluster(
+                    n_workers=workers or None,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                )
         client = Client(scheduler or cluster)
         futures = client.map(
             render_report,
