@@ -10,12 +10,13 @@ import yaml
 
 from analysis.config import load_study
 from analysis.demo.generator import generate_demo
-from analysis.pipeline.run import run_batch
-from analysis.reporting.browser import console_errors, find_chromium
+from analysis.pipeline import run_batch
+from analysis.reporting.browser import find_chromium
 from analysis.reporting.i18n import number
 from analysis.reporting.results import read_results
 
 from .conftest import write_study_config
+from .support.devtools import console_errors
 
 AGENCIES = ["diskominfo-sukamaju", "samsat-lembah-hijau"]
 pytestmark = pytest.mark.slow
