@@ -613,9 +613,9 @@ CASES = [
     ),
     Case(
         "timestamp_with_unknown_zone_text",
-        google_forms(answer(TIMESTAMP, 3, "27/09/2026 15:00:00 CEST")),
+        google_forms(answer(TIMESTAMP, 3, "27/09/2026 15:00:00 HKT")),
         InputError,
-        ("row 3", f'column "{TIMESTAMP}"', "15:00:00 CEST", "GMT+7"),
+        ("row 3", f'column "{TIMESTAMP}"', "15:00:00 HKT", "GMT+7"),
     ),
     Case(
         "timestamp_with_impossible_offset",

@@ -22,11 +22,11 @@ import pytest
 
 from analysis.errors import InputError
 from analysis.io.excel import cell_text, read_xlsx_table
-from analysis.io.survey.detect import detect_format, parse_any_timestamps, read_survey
+from analysis.io.survey.detect import detect_format, read_survey
 from analysis.io.survey.kobo import read_kobo, read_odk
 from analysis.io.survey.qualtrics import read_qualtrics
 from analysis.io.survey.spss import read_spss, read_stata
-from analysis.io.timestamps import parse_iso_timestamps
+from analysis.io.timestamps import parse_iso_timestamps, parse_timestamps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "surveys"
 
@@ -624,7 +624,7 @@ def test_missing_file(tmp_path):
 
 def test_timestamps_mixing_iso_offsets_and_local_times():
     values = pd.Series(["2026-09-27T08:00:00Z", "27/09/2026 15:00:00", ""], index=[2, 3, 4])
-    parsed = parse_any_timestamps(values, "Asia/Jakarta", "auto")
+    parsed = parse_timestamps(values, "Asia/Jakarta", "auto")
     assert parsed[2] == utc("2026-09-27 08:00:00")
     assert parsed[3] == utc("2026-09-27 08:00:00")  # 15:00 WIB
     assert pd.isna(parsed[4])

@@ -1,9 +1,25 @@
-"""Parse survey timestamps as the tools write them, into UTC.
+"""Parse timestamps as survey tools and platform exports write them, into UTC: the one parser.
 
 Google Forms' CSV download writes ``2026/09/27 3:00:00 PM GMT+7``; the linked Sheet writes the
 spreadsheet locale (``27/09/2026 15:00:00`` in Indonesia, ``9/27/2026 15:00:00`` in the US) with no
-zone; Indonesian users also write ``WIB``/``WITA``/``WIT``. Naive times are read in the study's
-time zone.
+zone; Indonesian users also write ``WIB``/``WITA``/``WIT``. Post exports write ``Sep 27, 2026``,
+``2026-09-27 15:00 +0000`` or ``09/27/2026 08:00 EDT``. Survey readers and post readers all go
+through :func:`parse_timestamps` (post readers pass the formats their export uses) and
+:func:`parse_iso_timestamps`.
+
+Zones
+    A trailing ``GMT+7``/``UTC+08:00``, a numeric offset after the time (``+0000``, ``-05:00``),
+    ``Z`` or an abbreviation of :data:`ZONE_ABBREVIATIONS` (``WIB``, ``EDT`` ...) is applied.
+    Values without one are local times in the configured IANA zone.
+
+Daylight saving (the one rule, :func:`localize`)
+    A local time that occurs twice (the repeated hour when daylight saving ends, e.g. 01:30 on
+    1 November 2026 in ``America/New_York``) is read as its first occurrence, in daylight time;
+    a local time that does not exist (the hour skipped when it starts, e.g. 02:30 on 8 March
+    2026 there) is moved forward to the first time that exists (03:00 daylight time). Exports
+    write such times without saying which is meant, and a researcher cannot repair them, so
+    they are read by this fixed rule instead of being dropped. Indonesian zones have no
+    daylight saving.
 """
 
 from __future__ import annotations
@@ -18,31 +34,58 @@ import pyarrow.compute as pc
 
 from analysis.errors import InputError, raise_first_bad
 
-#: Indonesian zone abbreviations and their UTC offsets in hours.
-INDONESIAN_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
+#: Zone abbreviations accepted after a time, in minutes east of UTC.
+ZONE_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WIB": 420,
+    "WITA": 480,
+    "WIT": 540,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+    "CET": 60,
+    "CEST": 120,
+    "BST": 60,
+    "SGT": 480,
+    "JST": 540,
+    "AEST": 600,
+    "AEDT": 660,
+}
 
 ISO_WITH_ZONE = (
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 )
 ISO_WITH_OFFSET = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
-_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$", re.IGNORECASE)
-_ABBREV = re.compile(r"\s*\b(WIB|WITA|WIT)\s*$", re.IGNORECASE)
+#: A zone with letters (``GMT+7``, ``UTC+08:00``, ``WIB``, ``EDT``, ``Z``) after a number or
+#: AM/PM; a word that is not a known zone leaves the value as it is.
+_NAMED_ZONE = (
+    r"^(?P<bare>.*?(?:\d|[AaPp][Mm]))\s*(?:(?:GMT|UTC|gmt|utc)\s*"
+    r"(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?|(?P<abbrev>[A-Za-z]{1,5}))$"
+)
+#: A numeric offset (``+0000``, ``-05:00``, ``+7``), only right after a time (a date such as
+#: ``27-09-2026`` does not end in an offset).
+_NUMERIC_ZONE = (
+    r"^(?P<bare>.*\d:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
+    r"(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$"
+)
 
 
-def split_zone(text: str) -> tuple[str, int | None]:
-    """Split a trailing zone (``GMT+7``, ``UTC+08:00``, ``WIB``) off ``text``.
+def localize(naive: pd.Series, timezone: str) -> pd.Series:
+    """Local times (``datetime64[ns]``) in ``timezone`` as ``datetime64[ns, UTC]``.
 
-    Returns the text without the zone and the offset in minutes (None when there was none).
+    Applies the daylight-saving rule of the module docstring: a repeated local time is read
+    as its first occurrence (daylight time), a skipped one is moved forward.
     """
-    match = _OFFSET.search(text)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
-        return text[: match.start()], sign * minutes
-    match = _ABBREV.search(text)
-    if match:
-        return text[: match.start()], INDONESIAN_ZONES[match.group(1).upper()] * 60
-    return text, None
+    daylight = np.ones(len(naive), dtype=bool)
+    local = naive.dt.tz_localize(timezone, ambiguous=daylight, nonexistent="shift_forward")
+    return local.dt.tz_convert("UTC")
 
 
 def _check_offsets(values: pd.Series, offsets: pd.Series, path, column) -> None:
@@ -58,21 +101,34 @@ def _check_offsets(values: pd.Series, offsets: pd.Series, path, column) -> None:
 
 
 def split_zones(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Vectorised :func:`split_zone`: (text without zone, offset in minutes or NA)."""
+    """Split trailing zones off ``text``: (text without zone, offset in minutes or NaN).
+
+    See the module docstring for the zones recognised; a value without one is kept whole.
+    """
     bare = text.copy()
     offsets = pd.Series(float("nan"), index=text.index)
-    lettered = text.str.contains(r"[A-Za-z]", regex=True).to_numpy(dtype=bool, na_value=False)
-    if not lettered.any():
+    candidate = text.str.contains(r"[A-Za-z+]|:\d\d\s*-\d", regex=True)
+    candidate = candidate.to_numpy(dtype=bool, na_value=False)
+    if not candidate.any():
         return bare, offsets
-    part = text[lettered]
-    offset = part.str.extract("(?i)" + _OFFSET.pattern)
-    sign = offset[0].map({"+": 1, "-": -1})
-    minutes = pd.to_numeric(offset[1]) * 60 + pd.to_numeric(offset[2]).fillna(0)
-    abbrev = part.str.extract("(?i)" + _ABBREV.pattern)[0].str.upper()
-    offsets[lettered] = (sign * minutes).fillna(abbrev.map(INDONESIAN_ZONES) * 60)
-    stripped = part.str.replace("(?i)" + _OFFSET.pattern, "", regex=True)
-    bare[lettered] = stripped.str.replace("(?i)" + _ABBREV.pattern, "", regex=True).str.strip()
+    part = text[candidate]
+    named = part.str.extract(_NAMED_ZONE)
+    numeric = part.str.extract(_NUMERIC_ZONE)
+    abbreviated = named["abbrev"].str.upper().map(ZONE_ABBREVIATIONS).astype(float)
+    minutes = _offset_minutes(named).fillna(abbreviated)
+    use_numeric = minutes.isna()
+    minutes = minutes.where(~use_numeric, _offset_minutes(numeric))
+    stripped = named["bare"].where(~use_numeric, numeric["bare"]).str.strip()
+    offsets[candidate] = minutes
+    bare[candidate] = stripped.where(minutes.notna(), part)
     return bare, offsets
+
+
+def _offset_minutes(parts: pd.DataFrame) -> pd.Series:
+    """Signed minutes of the ``sign``/``hours``/``minutes`` groups (NaN where none)."""
+    sign = parts["sign"].map({"+": 1.0, "-": -1.0}).astype(float)
+    hours = pd.to_numeric(parts["hours"]).astype(float)
+    return sign * (hours * 60 + pd.to_numeric(parts["minutes"]).astype(float).fillna(0))
 
 
 def parse_timestamps(
@@ -81,20 +137,31 @@ def parse_timestamps(
     date_order: str = "auto",
     path=None,
     column: str | None = None,
+    *,
+    formats: tuple[str, ...] | None = None,
+    default_order: str = "dmy",
 ) -> pd.Series:
-    """Parse survey timestamps to ``datetime64[ns, UTC]``.
+    """Parse timestamps of a survey or a post export to ``datetime64[ns, UTC]``.
 
     Parameters
     ----------
     values : pandas.Series
         Strings indexed by spreadsheet row; ``""`` or NA give NaT.
     timezone : str
-        IANA zone for values without a zone (e.g. ``Asia/Jakarta``).
+        IANA zone for values without a zone (e.g. ``Asia/Jakarta``); see the module docstring
+        for the daylight-saving rule.
     date_order : {"auto", "dmy", "mdy", "ymd"}
         Order of day and month in slash dates. ``auto`` picks ``dmy`` when any first number is
-        above 12, ``mdy`` when any second number is, else ``dmy`` (the Indonesian default).
+        above 12, ``mdy`` when any second number is, else ``default_order``.
     path, column
         Used in error messages.
+    formats : tuple of str, optional
+        ``strftime`` formats the values must have (after their zone), tried in order; ``{dm}``
+        stands for the slash date in the column's day/month order. Post readers pass their
+        export's formats. Without them, survey layouts are recognised (see Notes).
+    default_order : {"dmy", "mdy"}
+        Slash-date order of ``auto`` when no value shows one: ``dmy``, the Indonesian default,
+        for surveys; post readers pass ``mdy`` for English exports.
 
     Returns
     -------
@@ -104,33 +171,41 @@ def parse_timestamps(
     Raises
     ------
     InputError
-        Naming the first row whose value cannot be read as a date and time.
+        Naming the first row whose value cannot be read as a date and time, or whose zone
+        offset does not exist.
 
     Notes
     -----
-    When every value is written in the zero-padded layout of the format picked for the column
-    (e.g. ``27/09/2026 15:00:00``), the values are read by array arithmetic on their bytes.
+    ISO 8601 values with ``Z`` or an offset are read by :func:`parse_iso_timestamps`. Without
+    ``formats``, a fixed format that reads a sample of the column is tried first, then a
+    flexible parser. When every value is written in the zero-padded layout of the format
+    picked for the column (e.g. ``27/09/2026 15:00:00``), the values are read by array
+    arithmetic on their bytes.
     """
     text = values.astype("str").fillna("")
-    plain = _parse_plain(text, date_order)  # such values have no spaces to strip
-    if plain is not None:
-        local = plain.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-        return local.dt.tz_convert("UTC")
+    plain = None if formats else _parse_plain(text, date_order, default_order)
+    if plain is not None:  # such values have no zone and no spaces to strip
+        return localize(plain, timezone)
     text = text.str.strip()
     iso = text.str.match(ISO_WITH_ZONE).to_numpy(dtype=bool, na_value=False)
     if iso.any():
         text = text.where(~iso, "")
     bare, offsets = split_zones(text)
     _check_offsets(values, offsets, path, column)
-    order = _resolve_order(bare, date_order)
-    parsed = _parse_local(bare, order)
+    order = _resolve_order(bare, date_order, default_order)
+    if formats:
+        parsed = _parse_formats(bare, formats, order)
+        hint = ", ".join(formats[:2]).replace("{dm}", SLASH_DATES[order])
+    else:
+        parsed = _parse_local(bare, order)
+        hint = "27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7"
     raise_first_bad(
         (bare != "") & parsed.isna(),
         values,
         path=path,
         column=column,
         what="is not a date and time this reader knows",
-        hint="expected e.g. 27/09/2026 15:00:00 or 2026/09/27 3:00:00 PM GMT+7",
+        hint="expected e.g. " + hint,
     )
     out = _to_utc(parsed, offsets, timezone)
     if iso.any():
@@ -138,15 +213,30 @@ def parse_timestamps(
     return out
 
 
+#: The slash date of each day/month order, for ``{dm}`` in the formats of a post export.
+SLASH_DATES = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "ymd": "%Y/%m/%d"}
+
+
+def _parse_formats(bare: pd.Series, formats: tuple[str, ...], order: str) -> pd.Series:
+    """Zone-less text read with the first of ``formats`` that reads each value (else NaT)."""
+    parsed = pd.Series(pd.NaT, index=bare.index, dtype="datetime64[ns]")
+    for pattern in formats:
+        todo = parsed.isna() & (bare != "")
+        if not todo.any():
+            break
+        fmt = pattern.replace("{dm}", SLASH_DATES[order])
+        parsed[todo] = pd.to_datetime(bare[todo], format=fmt, errors="coerce")
+    return parsed
+
+
 def _to_utc(parsed: pd.Series, offsets: pd.Series, timezone: str) -> pd.Series:
     """Local times in UTC: at their offset in minutes where ``offsets`` has one, else in
-    ``timezone`` (NaT for times that do not exist there or are ambiguous)."""
+    ``timezone`` (by :func:`localize`)."""
     has_offset = offsets.notna()
     offsets = offsets.astype(float)
     out = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns, UTC]")
     if (~has_offset).any():
-        local = parsed[~has_offset].dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-        out[~has_offset] = local.dt.tz_convert("UTC")
+        out[~has_offset] = localize(parsed[~has_offset], timezone)
     if has_offset.any():
         shift = pd.to_timedelta(offsets[has_offset].astype(float), unit="min")
         out[has_offset] = (parsed[has_offset] - shift).dt.tz_localize("UTC")
@@ -187,8 +277,7 @@ def parse_iso_timestamps(
     naive = pd.to_datetime(
         text.where(~has_offset & (text != "")), format="ISO8601", errors="coerce"
     )
-    local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-    out = aware.where(has_offset, local.dt.tz_convert("UTC")).astype("datetime64[ns, UTC]")
+    out = aware.where(has_offset, localize(naive, timezone)).astype("datetime64[ns, UTC]")
     raise_first_bad(
         (text != "") & out.isna(),
         values,
@@ -232,7 +321,7 @@ def _sample_format(sample: pd.Series, order: str) -> str | None:
     return None
 
 
-def _parse_plain(text: pd.Series, date_order: str) -> pd.Series | None:
+def _parse_plain(text: pd.Series, date_order: str, default_order: str) -> pd.Series | None:
     """Local times (``datetime64[ns]``) when every value is empty or a valid time written in
     the zero-padded layout of the format :func:`_parse_local` picks for the column; such
     values hold no zone and no ISO time, so the rest of :func:`parse_timestamps` would leave
@@ -241,7 +330,7 @@ def _parse_plain(text: pd.Series, date_order: str) -> pd.Series | None:
     if not filled.any():
         return None
     sample = text.iloc[np.flatnonzero(filled)[:200]]
-    fmt = _sample_format(sample, _resolve_order(text, date_order))
+    fmt = _sample_format(sample, _resolve_order(text, date_order, default_order))
     if fmt is None:
         return None
     parsed, done = _parse_fixed_width(text, fmt)
@@ -371,8 +460,9 @@ LEADING_NUMBERS = r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
 LEADING_NUMBERS_NAMED = r"^(?P<first>\d{1,2})[/.-](?P<second>\d{1,2})[/.-]\d{2,4}"
 
 
-def _resolve_order(bare: pd.Series, date_order: str) -> str:
-    """``date_order``, or for ``auto`` the order the slash dates in ``bare`` imply."""
+def _resolve_order(bare: pd.Series, date_order: str, default_order: str = "dmy") -> str:
+    """``date_order``, or for ``auto`` the order the slash dates in ``bare`` imply
+    (``default_order`` when no first or second number is above 12)."""
     if date_order != "auto":
         return date_order
     first, second = _leading_maxima(bare)
@@ -380,7 +470,7 @@ def _resolve_order(bare: pd.Series, date_order: str) -> str:
         return "dmy"
     if second > 12:
         return "mdy"
-    return "dmy"
+    return default_order
 
 
 def _leading_maxima(bare: pd.Series) -> list[float]:

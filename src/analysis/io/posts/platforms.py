@@ -31,9 +31,11 @@ Formats and what becomes of their columns
         match Business Suite's ``Reactions``; ``followers_at_post`` is ``Followers at Posting``
         (older files: ``Likes at Posting``); the ID is taken from ``URL``.
 
-Text is stripped and its line endings become ``\\n``; empty text is NA. Times are converted to
-UTC: an explicit offset or zone (``+0000``, ``EDT``, ``WIB``) is respected; naive times and
-date-only values (YouTube, new X) are local times in ``timezone``. Slash dates are month-first
+Text is stripped and its line endings become ``\\n``; empty text is NA. Times are read by
+:func:`analysis.io.timestamps.parse_timestamps` with the export's formats and converted to UTC:
+an explicit offset or zone (``+0000``, ``EDT``, ``WIB``) is respected; naive times and
+date-only values (YouTube, new X) are local times in ``timezone``, with the daylight-saving rule
+documented there. Slash dates are month-first
 unless a value shows otherwise or the time header is a day-first language's. Aliases other than
 the English headers come from localized exports cited in the export-format reference; the
 Indonesian Meta headers there are *likely forms* not yet seen in a real file.
@@ -41,11 +43,9 @@ Indonesian Meta headers there are *likely forms* not yet seen in a real file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError, raise_first_bad
@@ -53,34 +53,11 @@ from analysis.io.files import open_input
 from analysis.io.labels import fold_header
 from analysis.io.numbers import parse_counts
 from analysis.io.text import read_text_table
+from analysis.io.timestamps import parse_timestamps
 from analysis.tables import PLATFORMS, POSTS, check_table, conform
 
 COUNTS = ("likes", "comments", "shares", "views", "reach")
 TOTAL_LABELS = frozenset({"total", "totals", "jumlah", "total keseluruhan", "合计", "总计"})
-#: Zone abbreviations accepted after a time, in minutes east of UTC.
-ZONE_ABBREVIATIONS = {
-    "UTC": 0,
-    "GMT": 0,
-    "Z": 0,
-    "WIB": 420,
-    "WITA": 480,
-    "WIT": 540,
-    "EST": -300,
-    "EDT": -240,
-    "CST": -360,
-    "CDT": -300,
-    "MST": -420,
-    "MDT": -360,
-    "PST": -480,
-    "PDT": -420,
-    "CET": 60,
-    "CEST": 120,
-    "BST": 60,
-    "SGT": 480,
-    "JST": 540,
-    "AEST": 600,
-    "AEDT": 660,
-}
 #: Localized time headers whose UI writes day-first slash dates.
 DAY_FIRST_HEADERS = frozenset({"horario de publicacao", "waktu publikasi", "hora de publicacion"})
 
@@ -91,10 +68,6 @@ _META_TIMES = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
-)
-_ZONE = re.compile(
-    r"^(?P<bare>.*\d:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
-    r"(?P<zone>Z|(?:GMT|UTC)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})$"
 )
 _EXCEL_NUMBER = r"^\d(?:[.,]\d+)?[eE]\+\d+$"
 
@@ -442,8 +415,21 @@ def _extract(
     out["post_id"] = _post_ids(frame, spec, cols, path)
     time_col = cols["published_at"][0]
     order = "dmy" if fold_header(time_col) in DAY_FIRST_HEADERS else "mdy"
-    out["published_at"] = parse_times(
-        frame[time_col], spec.times, timezone, path=path, column=time_col, default_order=order
+    raise_first_bad(
+        frame[time_col].fillna("").str.strip() == "",
+        frame[time_col],
+        path=path,
+        column=time_col,
+        what="is not a publish time: the post has none",
+        hint="re-export the file; every post has a publish time",
+    )
+    out["published_at"] = parse_timestamps(
+        frame[time_col],
+        timezone,
+        path=path,
+        column=time_col,
+        formats=spec.times,
+        default_order=order,
     )
     out["post_type"] = (
         _text(frame, cols, "post_type")
@@ -498,101 +484,3 @@ def _post_ids(frame: pd.DataFrame, spec: ExportFormat, cols: dict, path: Path) -
             hint="re-export the file and do not save it from Excel",
         )
     return ident
-
-
-def parse_times(
-    values: pd.Series,
-    formats: tuple[str, ...],
-    timezone: str,
-    *,
-    path=None,
-    column: str | None = None,
-    default_order: str = "mdy",
-) -> pd.Series:
-    """Parse publish times to ``datetime64[ns, UTC]``.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Strings indexed by spreadsheet row.
-    formats : tuple of str
-        ``strftime`` formats tried in order; ``{dm}`` stands for the slash date in the column's
-        day/month order.
-    timezone : str
-        IANA zone of values without an offset or zone abbreviation.
-    path, column
-        For error messages.
-    default_order : {"mdy", "dmy"}
-        Slash-date order when no value has a day above 12.
-
-    Returns
-    -------
-    pandas.Series
-        UTC timestamps, same index.
-
-    Raises
-    ------
-    InputError
-        Naming the first row whose value is empty or matches none of ``formats``.
-    """
-    text = values.astype("string").fillna("").str.strip()
-    parts = text.str.extract(_ZONE)
-    offset = _zone_minutes(parts["zone"])
-    bare = parts["bare"].where(offset.notna(), text).str.strip()
-    dm = "%d/%m/%Y" if _date_order(bare, default_order) == "dmy" else "%m/%d/%Y"
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    for pattern in formats:
-        todo = parsed.isna() & (bare != "")
-        if todo.any():
-            parsed[todo] = pd.to_datetime(
-                bare[todo], format=pattern.replace("{dm}", dm), errors="coerce"
-            )
-    if parsed.isna().any():
-        row = parsed.index[parsed.isna()][0]
-        raise InputError(
-            f'"{values.loc[row]}" is not a publish time this reader knows',
-            path=path,
-            row=int(row),
-            column=column,
-            hint="expected e.g. " + ", ".join(formats[:2]).replace("{dm}", dm),
-        )
-    return _to_utc(parsed, offset, timezone)
-
-
-def _to_utc(parsed: pd.Series, offset: pd.Series, timezone: str) -> pd.Series:
-    """Naive times plus an offset in minutes (NA: local time in ``timezone``) to UTC.
-
-    Ambiguous local times (the repeated hour when daylight saving ends) are read as daylight
-    time; times in the skipped hour are moved forward.
-    """
-    out = pd.Series(pd.NaT, index=parsed.index, dtype="datetime64[ns, UTC]")
-    naive = offset.isna()
-    if naive.any():
-        daylight = np.ones(int(naive.sum()), dtype=bool)
-        local = parsed[naive].dt.tz_localize(
-            timezone, ambiguous=daylight, nonexistent="shift_forward"
-        )
-        out[naive] = local.dt.tz_convert("UTC")
-    if (~naive).any():
-        shift = pd.to_timedelta(offset[~naive].astype("float64"), unit="min")
-        out[~naive] = (parsed[~naive] - shift).dt.tz_localize("UTC")
-    return out
-
-
-def _zone_minutes(zone: pd.Series) -> pd.Series:
-    """Minutes east of UTC for each zone text (``+0700``, ``GMT+7``, ``EDT``); NA when none."""
-    zone = zone.str.strip().str.upper()
-    numeric = zone.str.extract(r"^(?:GMT|UTC)?\s*([+-])(\d{1,2}):?(\d{2})?$")
-    minutes = pd.to_numeric(numeric[1]) * 60 + pd.to_numeric(numeric[2].fillna("0"))
-    minutes = minutes.where(numeric[0].ne("-").fillna(True), -minutes)
-    return minutes.astype("Float64").fillna(zone.map(ZONE_ABBREVIATIONS).astype("Float64"))
-
-
-def _date_order(bare: pd.Series, default: str) -> str:
-    """``"dmy"`` if a slash date's first number exceeds 12, ``"mdy"`` if its second does."""
-    numbers = bare.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2,4}").apply(pd.to_numeric)
-    if (numbers[0] > 12).any():
-        return "dmy"
-    if (numbers[1] > 12).any():
-        return "mdy"
-    return default

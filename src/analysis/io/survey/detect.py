@@ -27,9 +27,7 @@ from analysis.io.survey.spss import read_spss, read_stata
 from analysis.io.tabular import is_workbook, read_table
 from analysis.io.text import read_header
 from analysis.io.timestamps import (
-    ISO_WITH_OFFSET,
     check_timezone,
-    parse_iso_timestamps,
     parse_timestamps,
 )
 
@@ -256,8 +254,8 @@ def read_plain_table(
         The file.
     timezone, date_order
         For ``timestamp_column`` values without a zone; see
-        :func:`analysis.io.timestamps.parse_timestamps`. ISO values with ``Z`` or an offset are
-        converted with it.
+        :func:`analysis.io.timestamps.parse_timestamps`. Values with ``Z``, an offset or a zone
+        are converted with it.
     timestamp_column : str, optional
         Header of the submission time column.
     id_column : str, optional
@@ -285,29 +283,12 @@ def read_plain_table(
     if id_column is not None:
         raw.roles["response_id"] = id_column
     if timestamp_column is not None:
-        raw.frame["_submitted_at"] = parse_any_timestamps(
+        raw.frame["_submitted_at"] = parse_timestamps(
             raw.frame[timestamp_column], timezone, date_order, path, timestamp_column
         )
         raw.roles["submitted_at"] = "_submitted_at"
         raw.notes.append(f'submitted_at from "{timestamp_column}", zone-less times in {timezone}')
     return raw
-
-
-def parse_any_timestamps(
-    values: pd.Series, timezone: str, date_order: str, path=None, column: str | None = None
-) -> pd.Series:
-    """Parse a column mixing survey-style times and ISO times with an offset, to UTC.
-
-    ISO values ending in ``Z`` or an offset go through
-    :func:`analysis.io.timestamps.parse_iso_timestamps`, the rest through
-    :func:`analysis.io.timestamps.parse_timestamps`.
-    """
-    text = values.astype("string").fillna("").str.strip()
-    iso = text.str.contains(ISO_WITH_OFFSET, regex=True)
-    out = parse_timestamps(text.where(~iso, ""), timezone, date_order, path=path, column=column)
-    if iso.any():
-        out[iso] = parse_iso_timestamps(text[iso], timezone, path, column)
-    return out
 
 
 def require_column(raw: RawSurvey, column: str, option: str) -> None:

@@ -18,7 +18,7 @@ from analysis.errors import InputError
 from analysis.io.files import open_input
 from analysis.io.labels import fold_header
 from analysis.io.raw import RawSurvey
-from analysis.io.timestamps import check_timezone, parse_iso_timestamps
+from analysis.io.timestamps import check_timezone, localize, parse_iso_timestamps
 
 #: Role -> variable names (compared by :func:`analysis.io.labels.fold_header`) used by tools
 #: that export SPSS/Stata files: Qualtrics (``Duration__in_seconds_`` is how it names
@@ -136,12 +136,8 @@ def _parse_time(raw: RawSurvey, role: str, timezone: str) -> None:
     zone = "UTC" if column in UTC_VARIABLES else timezone
     values = raw.frame[column]
     if pd.api.types.is_datetime64_any_dtype(values):
-        local = (
-            values
-            if values.dt.tz is not None
-            else values.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-        )
-        parsed = local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        utc = values.dt.tz_convert("UTC") if values.dt.tz is not None else localize(values, zone)
+        parsed = utc.astype("datetime64[ns, UTC]")
     elif pd.api.types.is_numeric_dtype(values):
         raise InputError(
             "is a number, expected a date-time variable (or ISO 8601 text)",
