@@ -158,11 +158,18 @@ def test_facebook_without_shares_is_na_not_zero(posts):
     assert metric(table, "facebook", "posts_per_week")["value"] == pytest.approx(2.0)
 
 
-def test_configured_followers_override_the_mean(posts):
+def test_export_followers_come_first_and_the_configured_count_fills_in(posts):
+    # docs: the export's own follower column wins; the config's count is used only without one
     table = engagement_metrics(posts, {"instagram": 4000.0})
-    # P3 = 15 / 4000 x 1000 = 3.75; facebook keeps its mean of 1000: P3 = 6
-    assert metric(table, "instagram", "P3")["value"] == pytest.approx(3.75)
-    assert metric(table, "facebook", "P3")["value"] == pytest.approx(6.0)
+    without_export = engagement_metrics(
+        posts.assign(followers_at_post=pd.NA).pipe(conform, POSTS), {"instagram": 4000.0}
+    )
+    assert metric(table, "instagram", "P3")["value"] == pytest.approx(
+        metric(engagement_metrics(posts), "instagram", "P3")["value"]
+    )
+    # P3 = 15 / 4000 x 1000 = 3.75 when the export has no follower count
+    assert metric(without_export, "instagram", "P3")["value"] == pytest.approx(3.75)
+    assert metric(without_export, "facebook", "P3")["value"] is NA
 
 
 def test_unknown_followers_gives_na_indices(posts):
