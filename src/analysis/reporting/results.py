@@ -85,12 +85,6 @@ class ResultLog:
             self.records.extend(_records(analysis, self.agency, row, keys, estimate))
         return table
 
-    def values(self) -> list:
-        """Every recorded value (numbers and texts), for checks of what a report shows."""
-        fields = ("estimate", "se", "ci_low", "ci_high", "statistic", "df", "p_value")
-        fields += ("p_adjusted", "effect_size", "n")
-        return [r[f] for r in self.records for f in fields if r[f] is not None]
-
     def to_frame(self) -> pd.DataFrame:
         """All records as a DataFrame with :data:`RESULT_COLUMNS`."""
         return pd.DataFrame(self.records, columns=list(RESULT_COLUMNS))

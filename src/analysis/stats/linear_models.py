@@ -190,7 +190,6 @@ class RegressionResult:
         rows = []
         for variable in [*self.x, *self.covariates]:
             columns = self.terms[variable]
-            test = self.fit.f_test(_restriction(self.fit.params.index, columns))
             rows.append(
                 {
                     "variable": variable,
@@ -199,12 +198,7 @@ class RegressionResult:
                     "estimate": (
                         float(self.fit.params[columns[0]]) if len(columns) == 1 else float("nan")
                     ),
-                    "statistic": float(np.squeeze(test.fvalue)),
-                    "df_num": float(test.df_num),
-                    "df": float(test.df_denom),
-                    "p_value": float(test.pvalue),
-                    "effect_size": self._f2(columns),
-                    "effect_size_name": "f2",
+                    **self._joint_test(columns),
                 }
             )
         return pd.DataFrame(rows, columns=list(VARIABLE_TEST_COLUMNS))
@@ -218,18 +212,7 @@ class RegressionResult:
             ``statistic``, ``df_num``, ``df``, ``p_value``, ``effect_size`` (Cohen's f2 of the
             focal terms together), ``effect_size_name``.
         """
-        columns = [c for v in self.x for c in self.terms[v]]
-        test = self.fit.f_test(_restriction(self.fit.params.index, columns))
-        return pd.Series(
-            {
-                "statistic": float(np.squeeze(test.fvalue)),
-                "df_num": float(test.df_num),
-                "df": float(test.df_denom),
-                "p_value": float(test.pvalue),
-                "effect_size": self._f2(columns),
-                "effect_size_name": "f2",
-            }
-        )
+        return pd.Series(self._joint_test([c for v in self.x for c in self.terms[v]]))
 
     def model_summary(self) -> pd.DataFrame:
         """Model fit in one row.
@@ -297,6 +280,18 @@ class RegressionResult:
         if self.robust == "cluster":
             return float(self.fit.df_resid_inference)
         return float(self.fit.df_resid)
+
+    def _joint_test(self, columns: list[str]) -> dict:
+        """Wald F test that every one of ``columns`` is zero, with Cohen's f2 of the set."""
+        test = self.fit.f_test(_restriction(self.fit.params.index, columns))
+        return {
+            "statistic": float(np.squeeze(test.fvalue)),
+            "df_num": float(test.df_num),
+            "df": float(test.df_denom),
+            "p_value": float(test.pvalue),
+            "effect_size": self._f2(columns),
+            "effect_size_name": "f2",
+        }
 
     def _f2(self, columns: list[str]) -> float:
         """Cohen's f2 of a set of terms: R2 change when they are dropped, over 1 - R2."""
