@@ -61,3 +61,33 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_study(tmp_path / "nope.yml")
+
+
+PAYLOAD = "trust') + I(__import__('os').system('id > f')) + Q('trust"
+
+
+@pytest.mark.parametrize(
+    "where, change",
+    [
+        ("constructs[0].id", lambda d: d["constructs"][0].update(id=PAYLOAD)),
+        ("constructs[0].items[0].id", lambda d: d["constructs"][0]["items"][0].update(id=PAYLOAD)),
+        ("demographics[0].id", lambda d: d["demographics"][0].update(id=PAYLOAD)),
+        ("multi_select[0].id", lambda d: d["multi_select"][0].update(id=PAYLOAD)),
+        ("hypotheses[0].id", lambda d: d["hypotheses"][0].update(id=PAYLOAD)),
+    ],
+)
+def test_ids_with_code_in_them_are_refused(tmp_path, where, change):
+    # issue 8, finding 1: this construct id used to pass validate and run a shell command
+    message = _broken(tmp_path, change)
+    assert where in message and "is not allowed" in message
+    assert not (tmp_path / "f").exists()
+
+
+def test_a_category_cannot_be_an_outcome_or_have_a_direction(tmp_path):
+    message = _broken(tmp_path, lambda d: d["hypotheses"][0].update(outcome="gender"))
+    assert "H1" in message and "outcome 'gender' is a category" in message
+    message = _broken(
+        tmp_path,
+        lambda d: d["hypotheses"][0].update(predictors=["gender"], expected="positive"),
+    )
+    assert "has no meaning for the category 'gender'" in message and "two_sided" in message

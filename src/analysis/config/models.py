@@ -367,6 +367,7 @@ class Study(Strict):
                     f"known: {', '.join(sorted(known_scales))}"
                 )
         variables = {c.id for c in self.constructs} | {d.id for d in self.demographics}
+        categories = {d.id for d in self.demographics if d.type == "category"}
         for index, hyp in enumerate(self.hypotheses):
             for name in [hyp.outcome, *hyp.predictors, *hyp.controls]:
                 if name not in variables:
@@ -376,6 +377,7 @@ class Study(Strict):
                         f"{_closest(name, sorted(variables))}; "
                         f"known: {', '.join(sorted(variables))}"
                     )
+            _check_hypothesis_types(index, hyp, categories)
         return self
 
     @property
@@ -450,6 +452,22 @@ class Study(Strict):
     def config_hash(self) -> str:
         """SHA-256 of the config file's bytes."""
         return hashlib.sha256(Path(self.config_path).read_bytes()).hexdigest()
+
+
+def _check_hypothesis_types(index: int, hyp: Hypothesis, categories: set[str]) -> None:
+    """The outcome is a number; a direction is only expected of numeric predictors."""
+    where = f"hypotheses[{index}] ({hyp.id})"
+    if hyp.outcome in categories:
+        raise ValueError(
+            f"{where}: outcome {hyp.outcome!r} is a category; the outcome of a regression "
+            "must be a construct or a number demographic"
+        )
+    directional = [p for p in hyp.predictors if p in categories]
+    if hyp.expected != "two_sided" and directional:
+        raise ValueError(
+            f"{where}: expected {hyp.expected!r} has no meaning for the category "
+            f"{directional[0]!r} (its levels are compared with an F test); use two_sided"
+        )
 
 
 def _check_unique(what: str, ids: list[str]) -> None:
