@@ -126,3 +126,62 @@ def test_a_study_without_hypotheses_gives_empty_tables(scores):
     study.hypotheses = []
     verdicts, terms = sections.hypotheses(scores, study)
     assert verdicts.empty and terms.empty
+
+
+def test_holm_adjustment_matches_the_step_down_by_hand(scores):
+    study = load_study(DEMO_CONFIG)
+    study.hypotheses = [
+        _hypothesis("trust", ["smu"], id_="H1"),
+        _hypothesis("trust", ["resp"], id_="H2"),
+        _hypothesis("trust", ["pu"], id_="H3"),
+    ]
+    verdicts, _ = sections.hypotheses(scores, study)
+    p = verdicts["p_value"].to_numpy()
+    # Holm (1979): sort p ascending, multiply the i-th smallest by (m - i + 1), keep the running
+    # maximum, cap at 1
+    order = np.argsort(p)
+    stepped = np.maximum.accumulate(p[order] * (len(p) - np.arange(len(p))))
+    expected = np.empty_like(p)
+    expected[order] = np.minimum(stepped, 1)
+    assert verdicts["p_adjusted"].to_numpy() == pytest.approx(expected)
+
+
+def test_a_hypothesis_that_cannot_be_fitted_is_not_tested_and_the_rest_are(scores):
+    study = load_study(DEMO_CONFIG)
+    study.hypotheses = [
+        _hypothesis("trust", ["smu"], id_="H1"),
+        _hypothesis("trust", ["resp"], ["gender"], id_="H2"),
+    ]
+    one_gender = scores.assign(gender="f")
+    verdicts, terms = sections.hypotheses(one_gender, study)
+    verdicts = verdicts.set_index("hypothesis")
+    assert verdicts.loc["H2", "decision"] == "not_tested"
+    assert verdicts.loc["H2", "label"] == "single_level" and verdicts.loc["H2", "n"] == 300
+    assert verdicts.loc["H1", "decision"] == "supported"
+    # Holm over the tested hypotheses only: one test, nothing to adjust
+    assert verdicts.loc["H1", "p_adjusted"] == pytest.approx(verdicts.loc["H1", "p_value"])
+    assert set(terms["hypothesis"]) == {"H1"}
+    few, _ = sections.hypotheses(scores.head(12), study)
+    # 12 rows - 2 coefficients = 10 residual df is enough for H1; H2 has 4 coefficients
+    few = few.set_index("hypothesis")
+    assert few.loc["H1", "decision"] != "not_tested" and few.loc["H2", "label"] == "too_few_rows"
+    shown = display_table("hypothesis", verdicts.reset_index(), "en", {}, alpha=0.05)
+    assert shown.loc[1, "Decision"] == "Not tested" and shown.loc[1, "Test"] == "–"
+
+
+def test_report_sentences_say_why_a_hypothesis_was_not_tested(scores, tmp_path):
+    from analysis.reporting.context import ReportContext
+
+    study = load_study(DEMO_CONFIG)
+    study.hypotheses = [
+        _hypothesis("trust", ["smu"], id_="H1"),
+        _hypothesis("trust", ["resp"], ["gender"], id_="H2"),
+    ]
+    verdicts, _ = sections.hypotheses(scores.assign(gender="f"), study)
+    empty = pd.DataFrame()
+    report = ReportContext(
+        study, study.agencies[0].id, "id", *[empty] * 6, output_dir=tmp_path, log=ResultLog("x")
+    )
+    text = report.narrate(verdicts).data
+    assert "H1 didukung" in text
+    assert "H2 tidak diuji: sebuah variabel kategori hanya punya satu kategori" in text

@@ -118,6 +118,11 @@ class ReportContext:
         """One sentence per hypothesis, APA style, in the report language."""
         sentences = []
         for row in verdicts.itertuples():
+            if row.decision == "not_tested":
+                reason = self.text(f"untestable.{row.label}")
+                values = {"id": plain(row.hypothesis), "n": number(row.n, self.lang, 0)}
+                sentences.append("- " + self.text("narrative.not_tested", reason=reason, **values))
+                continue
             hyp = next(h for h in self.study.hypotheses if h.id == row.hypothesis)
             predictors = " + ".join(self.labels.get(v, v) for v in hyp.predictors)
             values = {

@@ -175,6 +175,8 @@ def engagement_display(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _test(row, lang: str) -> str:
     """``t(283) = 2,54`` or ``F(2; 280) = 7,18`` for a verdict row."""
+    if not isinstance(row.statistic_name, str):
+        return "–"
     separator = "; " if lang == "id" else ", "
     df = number(row.df, lang, 0)
     if row.statistic_name == "F":

@@ -40,6 +40,7 @@ LABELS = {
         "status_no_pdf": "HTML saja (tanpa PDF)",
         "supported": "didukung",
         "not_supported": "tidak didukung",
+        "not_tested": "tidak diuji",
     },
     "en": {
         "page": "Reports by agency",
@@ -63,6 +64,7 @@ LABELS = {
         "status_no_pdf": "HTML only (no PDF)",
         "supported": "supported",
         "not_supported": "not supported",
+        "not_tested": "not tested",
     },
 }
 

@@ -39,7 +39,10 @@ VERDICT_COLUMNS = (
     "n",
     "expected",
     "decision",
+    "label",
 )
+#: Fewest residual degrees of freedom a model needs to give a verdict.
+MIN_RESIDUAL_DF = 10
 
 
 def tidy(table: pd.DataFrame, keys: tuple[str, ...], estimate: str) -> pd.DataFrame:
@@ -146,13 +149,19 @@ def hypotheses(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Dat
         (NaN for an F test), ``statistic`` (t or F, named in ``statistic_name``), ``df_num``
         (1 for t), ``df``, ``p_value``, ``p_adjusted``, ``effect_size`` (Cohen's f2 of the
         focal terms), ``effect_size_name``, ``r2``, ``adj_r2``, ``n``, ``expected``,
-        ``decision`` (``supported`` / ``not_supported``).
+        ``decision`` (``supported`` / ``not_supported`` / ``not_tested``), ``label`` (why a
+        hypothesis was not tested: see :func:`untestable`; None otherwise). A hypothesis that
+        cannot be tested has NaN statistics and no model rows.
     terms : pandas.DataFrame
         Every coefficient of every model: ``hypothesis`` then the columns of
         :meth:`analysis.stats.RegressionResult.tidy`.
     """
     verdicts, terms = [], []
     for hypothesis in study.hypotheses:
+        reason = untestable(scores, hypothesis)
+        if reason:
+            verdicts.append(_not_tested(scores, hypothesis, reason))
+            continue
         result = stats.regression(
             scores,
             hypothesis.outcome,
@@ -166,8 +175,10 @@ def hypotheses(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Dat
         terms.append(coefficients.assign(hypothesis=hypothesis.id))
         verdicts.append(_verdict(hypothesis, result, coefficients, study.study.alpha))
     verdict_table = pd.DataFrame(verdicts, columns=list(VERDICT_COLUMNS))
-    if len(verdict_table):
-        verdict_table["p_adjusted"] = multipletests(verdict_table["p_value"], method="holm")[1]
+    tested = verdict_table["p_value"].notna()
+    if tested.any():
+        adjusted = multipletests(verdict_table.loc[tested, "p_value"], method="holm")[1]
+        verdict_table.loc[tested, "p_adjusted"] = adjusted
     term_table = (
         pd.concat(terms, ignore_index=True)
         if terms
@@ -178,6 +189,45 @@ def hypotheses(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Dat
         tidy(verdict_table, ("hypothesis",), "estimate"),
         tidy(term_table, ("hypothesis", "term"), "estimate"),
     )
+
+
+def untestable(scores: pd.DataFrame, hypothesis: Hypothesis) -> str | None:
+    """Why a hypothesis' model cannot give a verdict on ``scores``, or None when it can.
+
+    Returns
+    -------
+    str or None
+        ``single_level`` when a category has one level in the complete rows,
+        ``too_few_rows`` when fewer than :data:`MIN_RESIDUAL_DF` residual degrees of freedom
+        would remain.
+    """
+    variables = [*hypothesis.predictors, *hypothesis.controls]
+    frame = scores[[hypothesis.outcome, *variables]].dropna()
+    coefficients = 1
+    for variable in variables:
+        values = frame[variable]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            coefficients += 1
+        elif values.nunique() < 2:
+            return "single_level"
+        else:
+            coefficients += values.nunique() - 1
+    return "too_few_rows" if len(frame) - coefficients < MIN_RESIDUAL_DF else None
+
+
+def _not_tested(scores: pd.DataFrame, hypothesis: Hypothesis, reason: str) -> dict:
+    used = [hypothesis.outcome, *hypothesis.predictors, *hypothesis.controls]
+    return dict.fromkeys(VERDICT_COLUMNS, np.nan) | {
+        "hypothesis": hypothesis.id,
+        "term": "+".join(hypothesis.predictors),
+        "outcome": hypothesis.outcome,
+        "statistic_name": None,
+        "effect_size_name": None,
+        "n": int(len(scores[used].dropna())),
+        "expected": hypothesis.expected,
+        "decision": "not_tested",
+        "label": reason,
+    }
 
 
 def _verdict(
@@ -212,6 +262,7 @@ def _verdict(
         "expected": hypothesis.expected,
     }
     row["decision"] = "supported" if test["p_value"] < alpha and sign_ok else "not_supported"
+    row["label"] = None
     return row
 
 
