@@ -78,3 +78,20 @@ def test_every_row_is_accounted_for(tmp_path_factory, data):
     accounting.sample_flow(cleaned.received, cleaned.exclusions, cleaned.responses)
     for agency in study.agencies:
         accounting.sample_flow(cleaned.received, cleaned.exclusions, cleaned.responses, agency.id)
+
+
+def test_rows_flagged_but_kept_are_shown_after_the_analysed_count():
+    received = pd.DataFrame({"source_file": ["s.csv"], "agency_id": ["a"], "n": [4]})
+    exclusions = pd.DataFrame(
+        {"source_file": ["s.csv"], "source_row": [2], "agency_id": ["a"], "reason": ["speeder"]}
+    )
+    responses = pd.DataFrame(
+        {"source_file": ["s.csv"] * 3, "source_row": [3, 4, 5], "agency_id": ["a"] * 3}
+    )
+    # row 2 was flagged careless, then excluded as a speeder: only analysed rows count
+    flags = pd.DataFrame(
+        {"source_file": ["s.csv"] * 3, "source_row": [2, 3, 5], "reason": ["careless"] * 3}
+    )
+    flow = accounting.sample_flow(received, exclusions, responses, "a", flags)
+    assert flow.iloc[-1].tolist() == ["flagged", "careless", 2]
+    assert flow.set_index("step").loc["analysed", "n"] == 3

@@ -239,3 +239,17 @@ def test_platform_summary(posts):
     )
     fb = summary[summary["platform"] == "facebook"].iloc[0]
     assert fb["median_shares"] is NA and fb["median_views"] is NA
+
+
+def test_posts_per_week_counts_local_calendar_days():
+    # 2026-05-01 18:00 UTC is 2 May 01:00 in Jakarta (UTC+7); 2026-05-15 16:00 UTC is 15 May
+    # 23:00. By hand: UTC days 1..15 = 15 days; Jakarta days 2..15 = 14 days = 2 weeks.
+    rows = [
+        {"agency_id": "a", "platform": "x", "post_id": str(i), "published_at": when, "likes": 1}
+        for i, when in enumerate(["2026-05-01 18:00", "2026-05-08 12:00", "2026-05-15 16:00"])
+    ]
+    frame = make_posts(rows)
+    local = metric(engagement_metrics(frame, timezone="Asia/Jakarta"), "x", "posts_per_week")
+    utc = metric(engagement_metrics(frame, timezone="UTC"), "x", "posts_per_week")
+    assert local["value"] == pytest.approx(3 / 2)
+    assert utc["value"] == pytest.approx(3 / (15 / 7))

@@ -45,3 +45,15 @@ def test_weights_change_the_mean_and_missing_values_are_left_out():
     assert plain["n"] == weighted["n"] == 3
     assert plain["mean"] == pytest.approx(8 / 3)
     assert weighted["mean"] == pytest.approx((1 + 2 + 15) / 5)
+
+
+def test_weighted_sd_matches_statsmodels_descrstatsw(mtcars):
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    weights = mtcars["hp"] / mtcars["hp"].mean()  # normalised to sum n
+    frame = mtcars.assign(w=weights)
+    row = stats.describe(frame, ["mpg"], weights="w").iloc[0]
+    # With weights summing to n, sum w (x - m)^2 / (n - 1) is DescrStatsW's ddof=1 variance
+    assert row["sd"] == pytest.approx(DescrStatsW(frame["mpg"], weights=weights, ddof=1).std)
+    # and scaling the weights changes nothing
+    assert stats.describe(mtcars, ["mpg"], weights="hp").iloc[0]["sd"] == pytest.approx(row["sd"])
