@@ -110,10 +110,32 @@ def _study(folder, **changes):
     return config
 
 
+PAYLOAD = "[x](javascript:alert(1)) <img src=x onerror=alert(1)> <script>alert(1)</script> $5"
+
+
+def with_payloads(config) -> None:
+    """Put a Markdown/HTML payload into every config text a report shows."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["study"]["title"]["en"] = f"Study {PAYLOAD}"
+    for agency in data["agencies"]:
+        agency["survey_value"] = agency["name"]
+        agency["name"] = f"Agency {PAYLOAD}"
+    data["constructs"][1]["label"]["en"] = f"Construct {PAYLOAD}"
+    data["demographics"][0]["label"]["en"] = f"Demographic {PAYLOAD}"
+    data["hypotheses"][0]["statement"]["en"] = f"Statement {PAYLOAD}"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+
 def test_a_survey_only_study_at_alpha_10_says_90_percent_everywhere(small_project, tmp_path):
     config = _study(small_project, alpha=0.10, engagement=[])
+    with_payloads(config)
     soup, results = render(config, "rsud-wanasari", "en", tmp_path)
     text = soup.get_text(" ")
+    # every config text is shown as text: no link, image or script comes from it
+    for kind in ("Study", "Agency", "Construct", "Demographic", "Statement"):
+        assert f"{kind} [x](javascript:alert(1))" in text, kind
+    assert soup.find("a", href=re.compile("javascript")) is None
+    assert soup.find("img", src="x") is None and soup.find("script") is None
     assert "90%" in text and "95%" not in text
     assert "No social media posts for this agency." in text
     assert "engagement" not in set(results["analysis"])
