@@ -11,7 +11,6 @@ import pytest
 from analysis.cli import main
 from analysis.config import load_study
 from analysis.demo.generator import generate_demo
-from analysis.reporting.provenance import raw_inputs
 
 from .conftest import write_study_config
 
@@ -40,7 +39,7 @@ def dask_setup(worker):
 
 
 def _digests(study):
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_inputs(study)}
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in study.raw_files()}
 
 
 def test_killed_worker_fails_its_agency_and_the_batch_still_finishes(tmp_path, capsys):

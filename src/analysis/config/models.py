@@ -9,6 +9,7 @@ itself relative to the config file (default ``..``: configs live in the project'
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import typing
 import zoneinfo
@@ -390,6 +391,15 @@ class Study(Strict):
         """An absolute path for a path written in the config."""
         path = Path(relative)
         return path if path.is_absolute() else self.base_dir / path
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the study root, with ``/`` separators (``../`` when outside)."""
+        return Path(os.path.relpath(path, self.base_dir)).as_posix()
+
+    def raw_files(self) -> list[Path]:
+        """Every raw file the config points at that exists (surveys, then engagement exports)."""
+        surveys = [self.resolve(s.path) for s in self.survey]
+        return surveys + [f.path for f in self.engagement_files() if f.path.exists()]
 
     def agency(self, agency_id: str) -> Agency:
         """The agency with this id; ConfigError listing the known ids otherwise."""

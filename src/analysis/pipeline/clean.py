@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import traceback
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from analysis.io import store as processed
 from analysis.io.posts.platforms import read_posts
 from analysis.pipeline import folders
 from analysis.pipeline.locking import study_lock
-from analysis.reporting.provenance import raw_inputs
 
 
 def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
@@ -64,8 +62,7 @@ def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
     summary = {
         "config_sha256": study.config_hash(),
         "inputs": {
-            relative_path(study, p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in raw_inputs(study)
+            study.relative(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in study.raw_files()
         },
         "notes": cleaned.notes,
         "failed_agencies": failed,
@@ -104,7 +101,7 @@ def read_engagement(study: Study) -> tuple[pd.DataFrame, pd.DataFrame, dict[str,
     for source, agency_id, path in study.engagement_files():
         if agency_id in failed or not path.exists():
             continue
-        relative = relative_path(study, path)
+        relative = study.relative(path)
         try:
             frame = read_posts(
                 path,
@@ -142,11 +139,6 @@ def read_engagement(study: Study) -> tuple[pd.DataFrame, pd.DataFrame, dict[str,
         else tables.empty_table(tables.LEDGER)
     )
     return all_posts, ledger, failed
-
-
-def relative_path(study: Study, path: Path) -> str:
-    """``path`` relative to the study root, with ``/`` separators (``../`` when outside)."""
-    return Path(os.path.relpath(path, study.base_dir)).as_posix()
 
 
 def _located(error: Exception, relative: str) -> InputError:

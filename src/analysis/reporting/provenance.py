@@ -27,26 +27,12 @@ PACKAGES = (
 
 
 def raw_data_digest(study: Study) -> str:
-    """SHA-256 over the names and bytes of every raw input file of the study, in sorted order."""
+    """SHA-256 over the paths (relative to the study root) and bytes of every raw input file."""
     digest = hashlib.sha256()
-    for path in sorted(raw_inputs(study)):
-        digest.update(relative_name(study, path).encode())
+    for path in sorted(study.raw_files()):
+        digest.update(study.relative(path).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def raw_inputs(study: Study) -> list[Path]:
-    """Every raw file the study config points at that exists (engagement per agency)."""
-    paths = [study.resolve(s.path) for s in study.survey]
-    return paths + [f.path for f in study.engagement_files() if f.path.exists()]
-
-
-def relative_name(study: Study, path: Path) -> str:
-    """``path`` relative to the study root (POSIX form), or as given when outside it."""
-    try:
-        return path.resolve().relative_to(study.base_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def git_commit(folder: Path) -> str:
