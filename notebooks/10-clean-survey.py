@@ -30,11 +30,10 @@ processed_dir: str = ""  # processed data folder; empty means data/processed/<st
 # ## Load the study
 
 # %%
+from analysis import pipeline
 from analysis.cleaning import accounting
 from analysis.config import load_study
-from analysis.demo.generator import generate_demo
 from analysis.io import store as processed
-from analysis.pipeline import run as pipeline
 
 study = load_study(config)
 
@@ -44,7 +43,7 @@ study = load_study(config)
 # The demo study's raw data is made by a seeded generator the first time (a no-op for other studies' configs, whose raw files you provide).
 
 # %%
-generate_demo(study) if study.study.synthetic else None
+pipeline.prepare_raw(study)
 
 # %% [markdown]
 # ## Clean
@@ -64,7 +63,8 @@ out
 received = processed.read_flat(out, "received")
 exclusions = processed.read_flat(out, "exclusions")
 responses = processed.read_partition(out, "responses")
-accounting.sample_flow(received, exclusions, responses)
+flags = processed.read_flat(out, "flags")
+accounting.sample_flow(received, exclusions, responses, flags=flags)
 
 # %% [markdown]
 # ### Per agency

@@ -26,9 +26,11 @@ output_dir: str = ""  # where results.json goes; empty means reports/<study>/<ag
 
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting
+from analysis.pipeline import ensure_processed
 from analysis.reporting import figures, sections
 from analysis.reporting.context import open_report
 
+ensure_processed(config, processed_dir)
 report = open_report(config, agency, lang, processed_dir, output_dir)
 
 # %%

@@ -32,7 +32,7 @@ def demo_project(tmp_path_factory) -> Path:
     """A project folder with the full demo config, its generated raw data and processed data."""
     from analysis.config import load_study
     from analysis.demo.generator import generate_demo
-    from analysis.pipeline.run import clean_study
+    from analysis.pipeline import clean_study
 
     folder = tmp_path_factory.mktemp("demo_project")
     study = load_study(write_study_config(folder))

@@ -21,7 +21,7 @@ from analysis.config import Study, load_study
 from analysis.errors import InputError
 from analysis.io import store
 from analysis.io.raw import RawSurvey
-from analysis.pipeline.run import clean_study
+from analysis.pipeline import clean_study
 
 from .conftest import DEMO_CONFIG, write_study_config
 from .test_bad_inputs import GENDER, survey_rows

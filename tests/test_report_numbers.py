@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from analysis.config import load_study
 from analysis.demo.generator import generate_demo
-from analysis.pipeline.run import clean_study
+from analysis.pipeline import clean_study
 from analysis.reporting.export import export_html
 from analysis.reporting.i18n import number, texts
 from analysis.reporting.results import read_results

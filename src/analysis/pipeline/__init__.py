@@ -11,7 +11,16 @@ Outputs go only into folders the pipeline created, are renamed into place when c
 
 from analysis.pipeline.batch import run_batch, write_index
 from analysis.pipeline.cache import input_key
-from analysis.pipeline.clean import clean_study
+from analysis.pipeline.clean import clean_study, ensure_processed, prepare_raw
 from analysis.pipeline.report import ReportOutcome, run_report
 
-__all__ = ["ReportOutcome", "clean_study", "input_key", "run_batch", "run_report", "write_index"]
+__all__ = [
+    "ReportOutcome",
+    "clean_study",
+    "ensure_processed",
+    "input_key",
+    "prepare_raw",
+    "run_batch",
+    "run_report",
+    "write_index",
+]

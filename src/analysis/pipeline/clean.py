@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis import tables
 from analysis.cleaning.survey import clean_survey
-from analysis.config import Study
+from analysis.config import Study, load_study, paths
 from analysis.errors import InputError
 from analysis.io import store as processed
 from analysis.io.posts.platforms import read_posts
@@ -146,3 +146,32 @@ def _located(error: Exception, relative: str) -> InputError:
     if isinstance(error, InputError):
         return dataclasses.replace(error, path=relative)
     return InputError("".join(traceback.format_exception_only(error)).strip(), path=relative)
+
+
+def prepare_raw(study: Study) -> Path | None:
+    """Make the demo study's raw data when the study is synthetic (a no-op for real studies).
+
+    Returns
+    -------
+    Path or None
+        The demo manifest, or None for a study whose raw files the researcher provides.
+    """
+    if not study.study.synthetic:
+        return None
+    from analysis.demo.generator import generate_demo
+
+    return generate_demo(study)
+
+
+def ensure_processed(config: str | Path | Study, processed_dir: str | Path | None = None) -> Path:
+    """The study's processed folder, cleaned first if it never was.
+
+    A notebook opened on a fresh clone calls this, so it runs top to bottom with its defaults:
+    the demo study's raw data is generated (:func:`prepare_raw`), then cleaned.
+    """
+    study = config if isinstance(config, Study) else load_study(config)
+    data_dir = paths.processed_dir(study, processed_dir or None)
+    if not (data_dir / "clean.json").exists():
+        prepare_raw(study)
+        clean_study(study, processed_dir or None)
+    return data_dir

@@ -177,23 +177,6 @@ class ReportContext:
         return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
-def ensure_processed(study: Study, processed_dir: str | None = None) -> Path:
-    """The study's processed folder, cleaning the raw data first if it was never cleaned.
-
-    For a synthetic (demo) study whose raw files are missing, they are generated first, so a
-    notebook opened on a fresh clone runs top to bottom with its defaults.
-    """
-    data_dir = paths.processed_dir(study, processed_dir)
-    if not (data_dir / "clean.json").exists():
-        from analysis.demo.generator import generate_demo
-        from analysis.pipeline.run import clean_study
-
-        if study.study.synthetic:
-            generate_demo(study)
-        clean_study(study, processed_dir)
-    return data_dir
-
-
 def open_report(
     config: str, agency: str, lang: str = "id", processed_dir: str = "", output_dir: str = ""
 ) -> ReportContext:
@@ -217,7 +200,7 @@ def open_report(
     """
     study = load_study(config)
     study.agency(agency)
-    data_dir = ensure_processed(study, processed_dir or None)
+    data_dir = paths.processed_dir(study, processed_dir or None)
     responses = processed.read_partition(data_dir, "responses", agency)
     posts = (
         processed.read_partition(data_dir, "posts", agency)
