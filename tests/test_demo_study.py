@@ -121,13 +121,11 @@ def test_every_export_row_is_a_post_or_in_the_post_ledger(demo_study):
     out = processed_dir(demo_study)
     posts = processed.read_partition(out, "posts")
     skipped = processed.read_flat(out, "post_exclusions")
-    for source in demo_study.engagement:
-        for agency in demo_study.agencies:
-            path = demo_study.resolve(source.path.format(agency=agency.id))
-            rows = len(pd.read_csv(path, dtype=str, encoding="utf-8-sig"))
-            kept = ((posts["agency_id"] == agency.id) & (posts["source_file"] == path.name)).sum()
-            dropped = (
-                (skipped["agency_id"] == agency.id) & (skipped["source_file"] == path.name)
-            ).sum()
-            assert kept + dropped == rows, path
+    for file in demo_study.engagement_files():
+        path, agency_id = file.path, file.agency_id
+        rows = len(pd.read_csv(path, dtype=str, encoding="utf-8-sig"))
+        name = demo_study.relative(path)  # source_file keeps the folder of each agency's file
+        kept = ((posts["agency_id"] == agency_id) & (posts["source_file"] == name)).sum()
+        dropped = ((skipped["agency_id"] == agency_id) & (skipped["source_file"] == name)).sum()
+        assert kept + dropped == rows, path
     assert set(skipped["reason"]) <= {"total_row", "duplicate_post"}

@@ -29,6 +29,18 @@ def test_any_tidy_table_is_recorded_with_every_value_and_recording_twice_changes
     assert frame[frame["measure"] == "sd"].set_index("term").loc["b", "estimate"] == 0.7
 
 
+def test_empty_key_values_do_not_enter_the_term():
+    # the index page finds the analysed count under the term "analysed"
+    flow = pd.DataFrame(
+        {"step": ["received", "excluded", "analysed"], "reason": ["", "speeder", ""]}
+    )
+    flow = flow.assign(n=[10, 2, 8])
+    flow.attrs.update(keys=("step", "reason"), estimate="n")
+    log = ResultLog(agency="x")
+    log.record("sample_flow", flow)
+    assert log.to_frame()["term"].tolist() == ["received", "excluded:speeder", "analysed"]
+
+
 def test_numbers_never_show_a_negative_zero_and_p_keeps_its_side_of_alpha():
     assert number(-0.001, "id") == "0,00" and number(-0.001, "en") == "0.00"
     assert number(-0.01, "en") == "-0.01"

@@ -32,17 +32,17 @@ from analysis.tables import PLATFORMS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Ids of variables (construct, item, demographic and multi-select ids) become column names.
-VARIABLE_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+VARIABLE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 #: Hypothesis ids such as H1, H2a, H3.1.
 HYPOTHESIS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,31}$")
 
 
 def _variable_id(value: str) -> str:
-    """Check a variable id: a lower-case letter, then letters, digits or ``_`` (<= 64)."""
+    """Check a variable id: a letter, then letters, digits or ``_`` (at most 64)."""
     if not VARIABLE_ID.match(value):
         raise ValueError(
-            f"id {value!r} is not allowed: use a lower-case letter followed by lower-case "
-            "letters, digits or _ (at most 64), e.g. trust or smu1"
+            f"id {value!r} is not allowed: use a letter followed by letters, digits or _ "
+            "(at most 64), e.g. trust, smu1 or A1"
         )
     return value
 

@@ -17,6 +17,7 @@ from IPython.display import HTML, Markdown
 from analysis import tables
 from analysis.cleaning.scoring import score_constructs
 from analysis.config import Study, load_study, paths
+from analysis.errors import InputError
 from analysis.io import store as processed
 from analysis.reporting.display import display_table, plain
 from analysis.reporting.i18n import ci_level, number, p_value, significance, t
@@ -202,6 +203,11 @@ def open_report(
     study.agency(agency)
     data_dir = paths.processed_dir(study, processed_dir or None)
     responses = processed.read_partition(data_dir, "responses", agency)
+    if responses.empty:
+        raise InputError(
+            f"agency {agency!r} has no analysed respondents in {data_dir}: every row was "
+            "excluded or none named this agency (see the exclusion ledger)"
+        )
     posts = (
         processed.read_partition(data_dir, "posts", agency)
         if study.engagement

@@ -105,7 +105,8 @@ def read_results(path: str | Path) -> pd.DataFrame:
 
 
 def _records(analysis: str, agency: str, row: dict, keys: tuple, estimate: str) -> list[dict]:
-    term = ":".join(str(row[k]) for k in keys if k != "hypothesis" and _present(row.get(k)))
+    parts = [row.get(k) for k in keys if k != "hypothesis"]
+    term = ":".join(str(v) for v in parts if _present(v) and str(v) != "")
     base = dict.fromkeys(RESULT_COLUMNS) | {
         "analysis": analysis,
         "agency": agency,
