@@ -11,7 +11,7 @@ import pytest
 
 from analysis.cleaning.scales import builtin_scales
 from analysis.cleaning.survey import survey_weights
-from analysis.config.models import _closest
+from analysis.config.base import _closest
 from analysis.errors import InputError, did_you_mean
 from analysis.io.labels import fold_label
 from analysis.io.numbers import parse_counts, parse_decimal

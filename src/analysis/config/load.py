@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from analysis.config.models import Study, _closest
+from analysis.config.base import _closest
+from analysis.config.models import Study
 from analysis.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000

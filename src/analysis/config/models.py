@@ -10,93 +10,30 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import typing
-import zoneinfo
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
 from analysis.cleaning.scales import AnswerScale, builtin_scales, scale_from_mapping
-from analysis.errors import ConfigError, did_you_mean
+from analysis.config.base import (
+    SLUG,
+    Action,
+    Localized,
+    Strict,
+    VariableId,
+    _closest,
+    _iana_zone,
+)
+from analysis.config.hypotheses import Hypothesis, check_hypotheses
+from analysis.errors import ConfigError
 from analysis.io.registry import POST_FORMATS, SURVEY_FORMATS
 from analysis.tables import PLATFORMS
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-#: Ids of variables (construct, item, demographic and multi-select ids) become column names.
-VARIABLE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-#: Hypothesis ids such as H1, H2a, H3.1.
-HYPOTHESIS_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,31}$")
-
-
-def _variable_id(value: str) -> str:
-    """Check a variable id: a letter, then letters, digits or ``_`` (at most 64)."""
-    if not VARIABLE_ID.match(value):
-        raise ValueError(
-            f"id {value!r} is not allowed: use a letter followed by letters, digits or _ "
-            "(at most 64), e.g. trust, smu1 or A1"
-        )
-    return value
-
-
-def _hypothesis_id(value: str) -> str:
-    """Check a hypothesis id: a letter, then letters, digits, ``_`` or ``.`` (<= 32)."""
-    if not HYPOTHESIS_ID.match(value):
-        raise ValueError(
-            f"id {value!r} is not allowed: use a letter followed by letters, digits, _ or . "
-            "(at most 32), e.g. H1 or H2a"
-        )
-    return value
-
-
-VariableId = Annotated[str, AfterValidator(_variable_id)]
-HypothesisId = Annotated[str, AfterValidator(_hypothesis_id)]
-Action = Literal["exclude", "flag", "off"]
-
-
-def _iana_zone(value: str | None) -> str | None:
-    """Check that ``value`` is an IANA time zone name (None passes)."""
-    if value is None:
-        return value
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValueError(
-            f"{value!r} is not an IANA time zone name; use e.g. Asia/Jakarta (WIB), "
-            "Asia/Makassar (WITA), Asia/Jayapura (WIT) or UTC"
-        ) from None
-    return value
-
-
-def _closest(value: str, known) -> str:
-    """:func:`analysis.errors.did_you_mean` as a message suffix `` (did you mean "x"?)``."""
-    hint = did_you_mean(value, known)
-    return f" ({hint})" if hint else ""
-
-
-class Strict(BaseModel):
-    """Base model: unknown keys are errors (a typo must not be silently ignored)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Localized(Strict):
-    """A text in Bahasa Indonesia and English."""
-
-    id: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang`` (``id`` or ``en``)."""
-        return self.en if lang == "en" else self.id
 
 
 class StudyInfo(Strict):
@@ -310,17 +247,6 @@ class EngagementSource(Strict):
         return self
 
 
-class Hypothesis(Strict):
-    id: HypothesisId
-    statement: Localized
-    family: Literal["ols"] = "ols"
-    outcome: str
-    predictors: list[str] = Field(min_length=1)
-    controls: list[str] = Field(default_factory=list)
-    expected: Literal["positive", "negative", "two_sided"] = "two_sided"
-    level: Literal["respondent"] = "respondent"
-
-
 class EngagementFile(typing.NamedTuple):
     """One agency's export for one engagement source (see :meth:`Study.engagement_files`)."""
 
@@ -367,18 +293,7 @@ class Study(Strict):
                     f"{_closest(construct.scale, sorted(known_scales))}; "
                     f"known: {', '.join(sorted(known_scales))}"
                 )
-        variables = {c.id for c in self.constructs} | {d.id for d in self.demographics}
-        categories = {d.id for d in self.demographics if d.type == "category"}
-        for index, hyp in enumerate(self.hypotheses):
-            for name in [hyp.outcome, *hyp.predictors, *hyp.controls]:
-                if name not in variables:
-                    raise ValueError(
-                        f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
-                        f"not a construct or demographic id"
-                        f"{_closest(name, sorted(variables))}; "
-                        f"known: {', '.join(sorted(variables))}"
-                    )
-            _check_hypothesis_types(index, hyp, categories)
+        check_hypotheses(self.hypotheses, self.constructs, self.demographics)
         return self
 
     @property
@@ -462,22 +377,6 @@ class Study(Strict):
     def config_hash(self) -> str:
         """SHA-256 of the config file's bytes."""
         return hashlib.sha256(Path(self.config_path).read_bytes()).hexdigest()
-
-
-def _check_hypothesis_types(index: int, hyp: Hypothesis, categories: set[str]) -> None:
-    """The outcome is a number; a direction is only expected of numeric predictors."""
-    where = f"hypotheses[{index}] ({hyp.id})"
-    if hyp.outcome in categories:
-        raise ValueError(
-            f"{where}: outcome {hyp.outcome!r} is a category; the outcome of a regression "
-            "must be a construct or a number demographic"
-        )
-    directional = [p for p in hyp.predictors if p in categories]
-    if hyp.expected != "two_sided" and directional:
-        raise ValueError(
-            f"{where}: expected {hyp.expected!r} has no meaning for the category "
-            f"{directional[0]!r} (its levels are compared with an F test); use two_sided"
-        )
 
 
 def _check_unique(what: str, ids: list[str]) -> None:
