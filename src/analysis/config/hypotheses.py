@@ -1,27 +1,119 @@
-"""Confirmatory hypotheses in the study config (the pre-registration) and their checks."""
+"""Confirmatory hypotheses in the study config (the pre-registration) and their checks.
+
+A hypothesis names its family (which test), its variables (construct scores, number or category
+demographics) and the expected direction. The checks here are about the config alone: every
+variable exists and has a type the family can use; whether the data allow a verdict is decided
+when the report runs.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from analysis.config.base import HypothesisId, Localized, Strict, _closest
 
+#: Regression families (:func:`analysis.stats.regression`).
+REGRESSION_FAMILIES = ("ols", "logit", "ordinal", "mixed")
+#: Every family a hypothesis may declare.
+FAMILIES = (
+    *REGRESSION_FAMILIES,
+    "group_comparison",
+    "correlation",
+    "mediation",
+    "moderation",
+    "sem",
+)
+#: Methods of the ``group_comparison`` and ``correlation`` families.
+GROUP_METHODS = ("auto", "welch", "anova", "kruskal", "chi2")
+CORRELATION_METHODS = ("pearson", "spearman")
+
 
 class Hypothesis(Strict):
+    """One confirmatory hypothesis (see ``docs/config.md``, section ``hypotheses``)."""
+
     id: HypothesisId
     statement: Localized
-    family: Literal["ols"] = "ols"
+    family: Literal[
+        "ols",
+        "logit",
+        "ordinal",
+        "mixed",
+        "group_comparison",
+        "correlation",
+        "mediation",
+        "moderation",
+        "sem",
+    ] = "ols"
     outcome: str
     predictors: list[str] = Field(min_length=1)
     controls: list[str] = Field(default_factory=list)
+    mediators: list[str] = Field(default_factory=list)
+    moderator: str | None = None
+    cluster: str | None = None
+    method: Literal["auto", "welch", "anova", "kruskal", "chi2", "pearson", "spearman"] | None = (
+        None
+    )
+    model: str | None = Field(None, max_length=4000)
     expected: Literal["positive", "negative", "two_sided"] = "two_sided"
-    level: Literal["respondent"] = "respondent"
+    level: Literal["respondent", "agency"] = "respondent"
+    design: Literal["observational", "experimental"] = "observational"
+    robust: Literal["none", "HC0", "HC1", "HC2", "HC3"] = "HC3"
+
+    @model_validator(mode="after")
+    def _family_needs(self) -> Hypothesis:
+        where = f"{self.id} (family {self.family})"
+        if self.family == "mediation" and not self.mediators:
+            raise ValueError(f"{where}: name the mediator(s) in `mediators`")
+        if self.family != "mediation" and self.mediators:
+            raise ValueError(f"{where}: `mediators` is only used by family mediation")
+        if self.family == "moderation" and not self.moderator:
+            raise ValueError(f"{where}: name the moderator in `moderator`")
+        if self.family != "moderation" and self.moderator:
+            raise ValueError(f"{where}: `moderator` is only used by family moderation")
+        if self.family == "mixed" and not self.cluster:
+            raise ValueError(
+                f"{where}: a mixed model needs `cluster`, the category whose groups get a "
+                "random intercept"
+            )
+        if self.family == "sem" and not self.model:
+            raise ValueError(
+                f"{where}: write the model in lavaan syntax in `model`; `outcome ~ predictor` "
+                "names the path that gives the verdict"
+            )
+        if self.family != "sem" and self.model:
+            raise ValueError(f"{where}: `model` is only used by family sem")
+        allowed = {
+            "group_comparison": GROUP_METHODS,
+            "correlation": CORRELATION_METHODS,
+        }.get(self.family, ())
+        if self.method is not None and self.method not in allowed:
+            hint = f"use one of {', '.join(allowed)}" if allowed else "leave it out"
+            raise ValueError(f"{where}: method {self.method!r} does not apply; {hint}")
+        single = ("group_comparison", "correlation", "mediation", "moderation", "sem")
+        if self.family in single and len(self.predictors) != 1:
+            raise ValueError(f"{where}: name exactly one predictor (x)")
+        if self.family in ("group_comparison", "correlation") and self.controls:
+            raise ValueError(f"{where}: controls are not used by this family; leave them out")
+        return self
+
+    def variables(self) -> list[str]:
+        """Every variable id the hypothesis names (outcome first; no duplicates)."""
+        names = [self.outcome, *self.predictors, *self.mediators, *self.controls]
+        names += [v for v in (self.moderator, self.cluster) if v]
+        return list(dict.fromkeys(names))
 
 
-def check_hypotheses(hypotheses, constructs, demographics) -> None:
-    """Every variable a hypothesis names exists and has a type the model can use.
+def check_hypotheses(hypotheses, constructs, demographics, items=()) -> None:
+    """Every variable a hypothesis names exists and has a type the family can use.
+
+    Parameters
+    ----------
+    hypotheses, constructs, demographics
+        The config's lists.
+    items
+        Item ids (a ``sem`` model may name items as indicators).
 
     Raises
     ------
@@ -31,7 +123,7 @@ def check_hypotheses(hypotheses, constructs, demographics) -> None:
     variables = {c.id for c in constructs} | {d.id for d in demographics}
     categories = {d.id for d in demographics if d.type == "category"}
     for index, hyp in enumerate(hypotheses):
-        for name in [hyp.outcome, *hyp.predictors, *hyp.controls]:
+        for name in hyp.variables():
             if name not in variables:
                 raise ValueError(
                     f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
@@ -40,19 +132,83 @@ def check_hypotheses(hypotheses, constructs, demographics) -> None:
                     f"known: {', '.join(sorted(variables))}"
                 )
         _check_hypothesis_types(index, hyp, categories)
+        if hyp.family == "sem":
+            _check_sem_model(index, hyp, variables | set(items))
 
 
 def _check_hypothesis_types(index: int, hyp: Hypothesis, categories: set[str]) -> None:
-    """The outcome is a number; a direction is only expected of numeric predictors."""
+    """Each family gets the variable types it can test, and a direction only where it means one."""
     where = f"hypotheses[{index}] ({hyp.id})"
-    if hyp.outcome in categories:
+    categorical_outcome = hyp.family in ("logit", "ordinal", "group_comparison")
+    if hyp.outcome in categories and not categorical_outcome:
         raise ValueError(
-            f"{where}: outcome {hyp.outcome!r} is a category; the outcome of a regression "
-            "must be a construct or a number demographic"
+            f"{where}: outcome {hyp.outcome!r} is a category; family {hyp.family} needs a "
+            "construct or a number demographic (use logit, ordinal or group_comparison for a "
+            "category outcome)"
         )
+    if hyp.family == "group_comparison":
+        group = hyp.predictors[0]
+        if group not in categories:
+            raise ValueError(
+                f"{where}: the predictor of a group comparison names the groups, so "
+                f"{group!r} must be a category demographic"
+            )
+        if hyp.expected != "two_sided":
+            raise ValueError(
+                f"{where}: a group comparison is tested two-sided; use expected: two_sided "
+                "and say the expected order in the statement"
+            )
+        return
+    numeric_only = [hyp.cluster] if hyp.cluster else []
+    if hyp.family in ("correlation", "mediation", "moderation", "sem"):
+        numeric_only = [*hyp.predictors, *hyp.mediators]
+        numeric_only += [hyp.moderator] if hyp.moderator else []
+        wrong = [v for v in numeric_only if v in categories]
+        if wrong:
+            raise ValueError(
+                f"{where}: {wrong[0]!r} is a category; family {hyp.family} needs numbers "
+                "(construct scores or number demographics)"
+            )
+    if hyp.cluster and hyp.cluster not in categories:
+        raise ValueError(f"{where}: cluster {hyp.cluster!r} must be a category demographic")
     directional = [p for p in hyp.predictors if p in categories]
     if hyp.expected != "two_sided" and directional:
         raise ValueError(
             f"{where}: expected {hyp.expected!r} has no meaning for the category "
             f"{directional[0]!r} (its levels are compared with an F test); use two_sided"
         )
+
+
+def _check_sem_model(index: int, hyp: Hypothesis, known: set[str]) -> None:
+    """The lavaan model names known variables and contains the verdict path."""
+    where = f"hypotheses[{index}] ({hyp.id})"
+    lines = [line.split("#", 1)[0].strip() for line in (hyp.model or "").splitlines()]
+    lines = [line for line in lines if line]
+    latent = {line.split("=~", 1)[0].strip() for line in lines if "=~" in line}
+    path = f"{hyp.outcome} ~ {hyp.predictors[0]}"
+    paths = set()
+    for line in lines:
+        for op in ("=~", "~~", "~"):
+            if op in line:
+                left, right = line.split(op, 1)
+                names = [left.strip()] + [t.strip() for t in right.split("+")]
+                for name in names:
+                    term = name.split("*")[-1].strip()
+                    if term and term not in known | latent and not _is_number(term):
+                        raise ValueError(
+                            f"{where}: the model names {term!r}, which is not an item, "
+                            f"construct or demographic id{_closest(term, sorted(known))}"
+                        )
+                if op == "~":
+                    paths |= {f"{left.strip()} ~ {n.split('*')[-1].strip()}" for n in names[1:]}
+                break
+    if path not in paths:
+        raise ValueError(f"{where}: the model has no path {path!r} (outcome ~ predictor)")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -293,7 +293,12 @@ class Study(Strict):
                     f"{_closest(construct.scale, sorted(known_scales))}; "
                     f"known: {', '.join(sorted(known_scales))}"
                 )
-        check_hypotheses(self.hypotheses, self.constructs, self.demographics)
+        check_hypotheses(
+            self.hypotheses,
+            self.constructs,
+            self.demographics,
+            items=[i.id for _, i in self.items()],
+        )
         return self
 
     @property
