@@ -123,8 +123,9 @@ def check_hypotheses(hypotheses, constructs, demographics, items=()) -> None:
     variables = {c.id for c in constructs} | {d.id for d in demographics}
     categories = {d.id for d in demographics if d.type == "category"}
     for index, hyp in enumerate(hypotheses):
+        latent = _latent_variables(hyp.model) if hyp.family == "sem" else set()
         for name in hyp.variables():
-            if name not in variables:
+            if name not in variables | latent:
                 raise ValueError(
                     f"hypotheses[{index}] ({hyp.id}) uses {name!r}, which is "
                     f"not a construct or demographic id"
@@ -182,9 +183,8 @@ def _check_hypothesis_types(index: int, hyp: Hypothesis, categories: set[str]) -
 def _check_sem_model(index: int, hyp: Hypothesis, known: set[str]) -> None:
     """The lavaan model names known variables and contains the verdict path."""
     where = f"hypotheses[{index}] ({hyp.id})"
-    lines = [line.split("#", 1)[0].strip() for line in (hyp.model or "").splitlines()]
-    lines = [line for line in lines if line]
-    latent = {line.split("=~", 1)[0].strip() for line in lines if "=~" in line}
+    lines = _model_lines(hyp.model)
+    latent = _latent_variables(hyp.model)
     path = f"{hyp.outcome} ~ {hyp.predictors[0]}"
     paths = set()
     for line in lines:
@@ -204,6 +204,17 @@ def _check_sem_model(index: int, hyp: Hypothesis, known: set[str]) -> None:
                 break
     if path not in paths:
         raise ValueError(f"{where}: the model has no path {path!r} (outcome ~ predictor)")
+
+
+def _model_lines(model: str | None) -> list[str]:
+    """The model's statements, comments and blank lines removed."""
+    lines = [line.split("#", 1)[0].strip() for line in (model or "").splitlines()]
+    return [line for line in lines if line]
+
+
+def _latent_variables(model: str | None) -> set[str]:
+    """Names the model defines as latent variables (left of ``=~``)."""
+    return {line.split("=~", 1)[0].strip() for line in _model_lines(model) if "=~" in line}
 
 
 def _is_number(text: str) -> bool:
