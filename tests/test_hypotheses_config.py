@@ -6,8 +6,9 @@ import pytest
 import yaml
 
 from analysis.config import load_study
+from analysis.config.prereg import compare_with_lock, lock_path
 from analysis.errors import ConfigError, InputError
-from analysis.pipeline.preregister import compare_with_lock, lock_path, preregister
+from analysis.pipeline.preregister import preregister
 
 from .conftest import DEMO_CONFIG
 

@@ -8,50 +8,25 @@ already existed (a lock made after cleaning is recorded as such, not refused). I
 overwrite an existing lock unless asked to (``--force``), which keeps the first lock honest; the
 file is small text meant to be committed with the study, and ``--git-tag`` also tags the commit.
 
-Every report compares the config with the lock (:func:`compare_with_lock`): a hypothesis whose
-hash matches is confirmatory; a changed or added one is exploratory, and a locked one missing
-from the config is listed as a deviation.
+Every report compares the config with the lock (:func:`analysis.config.prereg.compare_with_lock`):
+a hypothesis whose hash matches is confirmatory; a changed or added one is exploratory, and a
+locked one missing from the config is listed as a deviation.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from analysis.config import Study
+from analysis.config.prereg import canonical_hypothesis, hypothesis_hash, lock_path, read_lock
 from analysis.errors import InputError
 
 #: Version of the lock file layout.
 LOCK_VERSION = 1
-#: Columns of :func:`compare_with_lock`.
-STATUS_COLUMNS = ("hypothesis", "status", "confirmatory", "locked_hash", "current_hash")
-
-
-def canonical_hypothesis(hypothesis) -> str:
-    """The hypothesis as canonical JSON (sorted keys, no whitespace, defaults included)."""
-    return json.dumps(
-        hypothesis.model_dump(mode="json"),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-
-
-def hypothesis_hash(hypothesis) -> str:
-    """SHA-256 of :func:`canonical_hypothesis`."""
-    return hashlib.sha256(canonical_hypothesis(hypothesis).encode("utf-8")).hexdigest()
-
-
-def lock_path(study: Study) -> Path:
-    """Where the study's lock lives: ``<config folder>/<config stem>.prereg.json``."""
-    config = Path(study.config_path)
-    return config.with_name(f"{config.stem}.prereg.json")
 
 
 @dataclass(frozen=True)
@@ -127,63 +102,6 @@ def preregister(
     if git_tag:
         _tag(path, f"prereg-{study.study.id}-{stamp.strftime('%Y%m%dT%H%M%SZ')}")
     return Lock(path=path, content=content)
-
-
-def read_lock(study: Study) -> dict | None:
-    """The study's lock as a dict, or None when there is none.
-
-    Raises
-    ------
-    InputError
-        When the file exists but is not a lock this version can read.
-    """
-    path = lock_path(study)
-    if not path.exists():
-        return None
-    try:
-        content = json.loads(path.read_text("utf-8"))
-        hashes = content["hypotheses"]
-        content["locked_at"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise InputError(
-            f"not a readable pre-registration lock ({error}); expected the JSON that "
-            "`python -m analysis preregister` writes",
-            path=path,
-        ) from None
-    if not isinstance(hashes, dict):
-        raise InputError("'hypotheses' must map hypothesis ids to hashes", path=path)
-    return content
-
-
-def compare_with_lock(study: Study) -> pd.DataFrame:
-    """Each hypothesis of the config (and of the lock) with its pre-registration status.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per hypothesis id in the config, then per id only in the lock:
-        ``hypothesis``; ``status``: ``locked`` (hash matches), ``changed`` (differs from the
-        lock), ``added`` (not in the lock), ``removed`` (in the lock, not in the config) or
-        ``no_lock`` (the study has no lock); ``confirmatory`` (True only for ``locked``, and
-        for every hypothesis when there is no lock: the config itself is then the only
-        pre-registration, which the report says); ``locked_hash``; ``current_hash``.
-    """
-    lock = read_lock(study)
-    rows = []
-    for hypothesis in study.hypotheses:
-        current = hypothesis_hash(hypothesis)
-        if lock is None:
-            rows.append((hypothesis.id, "no_lock", True, None, current))
-            continue
-        locked = lock["hypotheses"].get(hypothesis.id)
-        status = "added" if locked is None else ("locked" if locked == current else "changed")
-        rows.append((hypothesis.id, status, status == "locked", locked, current))
-    if lock is not None:
-        present = {h.id for h in study.hypotheses}
-        for hypothesis_id, locked in lock["hypotheses"].items():
-            if hypothesis_id not in present:
-                rows.append((hypothesis_id, "removed", False, locked, None))
-    return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
 
 
 def _tag(path: Path, name: str) -> None:
