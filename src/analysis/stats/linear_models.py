@@ -1,28 +1,57 @@
-"""Linear regression with the standard errors reviewers ask for, without formula strings.
+"""Regression models with the standard errors reviewers ask for, without formula strings.
 
 :func:`regression` builds the design matrix from the named columns (numbers as they are,
 categories as treatment-coded dummies against their first level), so nothing from a config or a
-data file is ever parsed or evaluated as code. It fits statsmodels OLS, or WLS when survey
-weights are given, with classical (what SPSS prints), HC0-HC3 or cluster-robust standard errors
-and t-based tests, and returns a :class:`RegressionResult` that keeps the statsmodels fit for
-residuals, influence and VIF, and offers tidy tables.
+data file is ever parsed or evaluated as code. Four families share one result type,
+:class:`RegressionResult`, and its tidy tables:
+
+``ols``
+    statsmodels OLS, or WLS when survey weights are given; classical (what SPSS prints),
+    HC0-HC3 or cluster-robust standard errors; t and F tests.
+``logit``
+    statsmodels GLM binomial with the logit link (what R's ``glm(family = binomial)`` fits);
+    classical, HC0-HC3 or cluster-robust standard errors; z and Wald chi-squared tests; odds
+    ratios.
+``ordinal``
+    statsmodels OrderedModel, proportional odds with the logit link (R's ``MASS::polr``);
+    thresholds named ``Low|Medium`` instead of an intercept; model-based standard errors.
+``mixed``
+    statsmodels MixedLM with a random intercept per ``cluster`` (R's
+    ``lme4::lmer(y ~ x + (1 | cluster))``), REML; z tests of the fixed effects; variance
+    components and the ICC in the model summary.
+
+Three things are computed here rather than taken from statsmodels, each for a stated reason:
+HC1-HC3 for the logit (statsmodels 0.15 returns HC0 for every HC kind of a GLM or Logit, where
+R's ``sandwich::vcovHC`` adjusts by the hat values), the ordinal thresholds and their standard
+errors (statsmodels estimates the first threshold and the logs of the gaps; the delta method
+gives the thresholds R prints), and the confidence interval of partial eta squared (Steiger's
+inversion of the noncentral F, which no library in the environment offers).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import optimize
+from scipy import stats as distributions
+from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.outliers_influence import variance_inflation_factor
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-FAMILIES = ("ols",)
+FAMILIES = ("ols", "logit", "ordinal", "mixed")
 ROBUST = (None, "HC0", "HC1", "HC2", "HC3", "cluster")
+#: Kinds of standard error each family offers (``None`` = classical / model-based).
+ROBUST_BY_FAMILY = {"ols": ROBUST, "logit": ROBUST, "ordinal": (None,), "mixed": (None,)}
 INTERCEPT = "Intercept"
+#: ``variable`` of the threshold rows of an ordinal model.
+THRESHOLD = "threshold"
 
-#: Columns of :meth:`RegressionResult.tidy`, in order.
+#: Columns of :meth:`RegressionResult.tidy`, in order (every family).
 TIDY_COLUMNS = (
     "term",
     "variable",
@@ -36,7 +65,11 @@ TIDY_COLUMNS = (
     "df",
     "p_value",
     "std_estimate",
+    "std_ci_low",
+    "std_ci_high",
 )
+#: Columns that :meth:`RegressionResult.tidy` adds for the logit and ordinal families.
+ODDS_RATIO_COLUMNS = ("odds_ratio", "or_ci_low", "or_ci_high")
 #: Columns of :meth:`RegressionResult.variable_tests`, in order.
 VARIABLE_TEST_COLUMNS = (
     "variable",
@@ -49,8 +82,12 @@ VARIABLE_TEST_COLUMNS = (
     "p_value",
     "effect_size",
     "effect_size_name",
+    "statistic_name",
+    "partial_eta2",
+    "partial_eta2_ci_low",
+    "partial_eta2_ci_high",
 )
-#: Columns of :meth:`RegressionResult.model_summary`, in order.
+#: Columns of :meth:`RegressionResult.model_summary` for ``ols``, in order.
 SUMMARY_COLUMNS = (
     "n",
     "r2",
@@ -65,16 +102,60 @@ SUMMARY_COLUMNS = (
     "robust",
     "weighted",
 )
+#: Columns of :meth:`RegressionResult.model_summary` for ``logit``, in order.
+LOGIT_SUMMARY_COLUMNS = (
+    "n",
+    "event",
+    "n_events",
+    "log_likelihood",
+    "pseudo_r2",
+    "cox_snell_r2",
+    "nagelkerke_r2",
+    "statistic",
+    "df_num",
+    "p_value",
+    "aic",
+    "bic",
+    "robust",
+    "weighted",
+)
+#: Columns of :meth:`RegressionResult.model_summary` for ``ordinal``, in order.
+ORDINAL_SUMMARY_COLUMNS = (
+    "n",
+    "n_levels",
+    "log_likelihood",
+    "pseudo_r2",
+    "statistic",
+    "df_num",
+    "p_value",
+    "aic",
+    "bic",
+    "robust",
+    "weighted",
+)
+#: Columns of :meth:`RegressionResult.model_summary` for ``mixed``, in order.
+MIXED_SUMMARY_COLUMNS = (
+    "n",
+    "n_groups",
+    "log_likelihood",
+    "group_var",
+    "residual_var",
+    "icc",
+    "robust",
+    "weighted",
+)
 
 
 @dataclass
 class RegressionResult:
-    """A fitted linear model and its tidy tables.
+    """A fitted model and its tidy tables.
 
     Attributes
     ----------
-    fit : statsmodels RegressionResults
+    fit : statsmodels results
         The statsmodels fit (``fit.resid``, ``fit.get_influence()``, ``fit.summary()`` ...).
+        For a logit with HC1-HC3 standard errors ``fit`` carries the model-based ones; the
+        tables use ``cov``.
     y : str
         Outcome column.
     x : list of str
@@ -91,7 +172,23 @@ class RegressionResult:
     robust : str or None
     weighted : bool
     data : DataFrame
-        The complete cases the model was fitted on (outcome and variables).
+        Complete cases of the outcome as analysed (0/1 for a logit, level codes for an
+        ordinal model) and of the numeric predictors.
+    family : str
+        One of :data:`FAMILIES`.
+    params : Series
+        The reported coefficients, in table order (ordinal: thresholds first; mixed: fixed
+        effects only).
+    cov : DataFrame
+        Their covariance matrix, of the chosen kind of standard error.
+    df : float
+        Denominator df of the t and F tests (``ols``); NaN for the z and chi-squared tests of
+        the other families.
+    design : DataFrame
+        Intercept and predictor columns of the complete rows (used for VIF).
+    outcome_levels : list of str
+        ``logit``: the reference level and the event (modelled as 1); ``ordinal``: the levels
+        from lowest to highest; empty otherwise.
     """
 
     fit: object
@@ -104,65 +201,91 @@ class RegressionResult:
     robust: str | None
     weighted: bool
     data: pd.DataFrame = field(repr=False)
+    family: str
+    params: pd.Series = field(repr=False)
+    cov: pd.DataFrame = field(repr=False)
+    df: float
+    design: pd.DataFrame = field(repr=False)
+    outcome_levels: list[str]
 
     def tidy(self) -> pd.DataFrame:
-        """One row per coefficient, intercept first.
+        """One row per coefficient, intercept (or the ordinal thresholds) first.
 
         Returns
         -------
         pandas.DataFrame
             term : str
-                ``Intercept``, the variable name, or ``variable[level]`` for a category level.
+                ``Intercept``, the variable name, ``variable[level]`` for a category level, or
+                ``lower|upper`` for an ordinal threshold (as R's ``polr`` names them).
             variable : str
-                The column the term comes from (``Intercept`` for the intercept).
+                The column the term comes from (``Intercept``, or ``threshold`` for a threshold).
             level : str or None
-                The category level (None for numbers and the intercept).
+                The category level (None for numbers, the intercept and thresholds).
             focal : bool
                 Whether the term belongs to a focal predictor.
             estimate : float
-                Unstandardized coefficient B.
+                Unstandardized coefficient B (log odds for logit and ordinal).
             se : float
                 Standard error of the chosen kind.
             ci_low, ci_high : float
-                ``1 - alpha`` t interval.
+                ``1 - alpha`` interval: t for ``ols``, normal (z) for the other families.
             statistic : float
-                t.
+                t for ``ols``; z for the other families.
             df : float
-                Residual df (for cluster-robust SEs: clusters - 1).
+                Residual df of t (for cluster-robust SEs: clusters - 1); NaN for z.
             p_value : float
                 Two-sided.
             std_estimate : float
-                Standardized coefficient Beta, ``B x sd(x) / sd(y)`` (numbers only; NaN for
-                category levels and the intercept), as SPSS reports it.
+                Standardized coefficient Beta, ``B x sd(x) / sd(y)``, for number predictors of
+                ``ols`` and ``mixed`` (as SPSS reports it); NaN for category levels, the
+                intercept and the other families.
+            std_ci_low, std_ci_high : float
+                The interval of B on the same scale.
+            odds_ratio, or_ci_low, or_ci_high : float
+                ``logit`` and ``ordinal`` only: ``exp(B)`` and its interval (NaN for the
+                intercept and thresholds, which are not odds ratios).
         """
-        fit = self.fit
-        ci = fit.conf_int(alpha=self.alpha)
-        y_sd = self.data[self.y].std()
+        critical = self._critical()
+        y_sd = self.data[self.y].std() if self.family in ("ols", "mixed") else float("nan")
         rows = []
-        for name in fit.params.index:
+        for name in self.params.index:
+            estimate = float(self.params[name])
+            se = float(np.sqrt(self.cov.loc[name, name]))
+            low, high = estimate - critical * se, estimate + critical * se
             variable = self._variable_of(name)
-            numeric = variable in self.terms and name not in self.levels
-            rows.append(
-                {
-                    "term": name,
-                    "variable": variable,
-                    "level": self.levels.get(name),
-                    "focal": variable in self.x,
-                    "estimate": float(fit.params[name]),
-                    "se": float(fit.bse[name]),
-                    "ci_low": float(ci.loc[name, 0]),
-                    "ci_high": float(ci.loc[name, 1]),
-                    "statistic": float(fit.tvalues[name]),
-                    "df": float(self._df()),
-                    "p_value": float(fit.pvalues[name]),
-                    "std_estimate": (
-                        float(fit.params[name] * self.data[variable].std() / y_sd)
-                        if numeric
-                        else float("nan")
-                    ),
-                }
+            scale = (
+                float(self.data[variable].std() / y_sd)
+                if variable in self.data and variable != self.y
+                else float("nan")
             )
-        return pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
+            row = {
+                "term": name,
+                "variable": variable,
+                "level": self.levels.get(name),
+                "focal": variable in self.x,
+                "estimate": estimate,
+                "se": se,
+                "ci_low": low,
+                "ci_high": high,
+                "statistic": estimate / se,
+                "df": self.df,
+                "p_value": self._two_sided_p(estimate / se),
+                "std_estimate": estimate * scale,
+                "std_ci_low": low * scale,
+                "std_ci_high": high * scale,
+            }
+            if self.family in ("logit", "ordinal"):
+                is_slope = variable in self.terms
+                row |= {
+                    "odds_ratio": np.exp(estimate) if is_slope else float("nan"),
+                    "or_ci_low": np.exp(low) if is_slope else float("nan"),
+                    "or_ci_high": np.exp(high) if is_slope else float("nan"),
+                }
+            rows.append(row)
+        columns = list(TIDY_COLUMNS)
+        if self.family in ("logit", "ordinal"):
+            columns += list(ODDS_RATIO_COLUMNS)
+        return pd.DataFrame(rows, columns=columns)
 
     def variable_tests(self) -> pd.DataFrame:
         """One test per predictor: all of its terms at once (the omnibus test for a category).
@@ -177,15 +300,26 @@ class RegressionResult:
             estimate : float
                 The coefficient when the variable has one term, else NaN.
             statistic : float
-                Wald F of the variable's terms (with the model's kind of SE); equals t^2 for
-                one term.
+                Wald statistic of the variable's terms with the model's kind of SE: F for
+                ``ols`` (equals t^2 for one term), chi-squared for the other families (z^2).
             df_num, df : float
-                Numerator and denominator df of F.
+                Numerator and denominator df (``df`` NaN for chi-squared).
             p_value : float
             effect_size : float
-                Cohen's f2 of the variable: ``(R2 - R2 without it) / (1 - R2)``.
-            effect_size_name : str
-                ``"f2"``.
+                ``ols``: Cohen's f2 of the variable, ``(R2 - R2 without it) / (1 - R2)``;
+                ``logit`` and ``ordinal``: the odds ratio of a one-term variable (NaN for
+                several terms); ``mixed``: NaN.
+            effect_size_name : str or None
+                ``"f2"``, ``"odds_ratio"`` or None.
+            statistic_name : str
+                ``"F"`` or ``"chi2"``.
+            partial_eta2 : float
+                ``ols`` only: partial eta squared from the sums of squares,
+                ``f2 / (1 + f2)`` (= ``F df_num / (F df_num + df)`` of the classical F).
+            partial_eta2_ci_low, partial_eta2_ci_high : float
+                ``ols`` only: its ``1 - 2 alpha`` interval (90% at alpha .05; Steiger 2004),
+                whose lower end is above 0 exactly when the classical F test is significant at
+                alpha. NaN for the other families.
         """
         rows = []
         for variable in [*self.x, *self.covariates]:
@@ -196,7 +330,7 @@ class RegressionResult:
                     "focal": variable in self.x,
                     "n_terms": len(columns),
                     "estimate": (
-                        float(self.fit.params[columns[0]]) if len(columns) == 1 else float("nan")
+                        float(self.params[columns[0]]) if len(columns) == 1 else float("nan")
                     ),
                     **self._joint_test(columns),
                 }
@@ -204,67 +338,73 @@ class RegressionResult:
         return pd.DataFrame(rows, columns=list(VARIABLE_TEST_COLUMNS))
 
     def focal_test(self) -> pd.Series:
-        """The joint Wald F test of every focal term (one test per hypothesis).
+        """The joint Wald test of every focal term (one test per hypothesis).
 
         Returns
         -------
         pandas.Series
-            ``statistic``, ``df_num``, ``df``, ``p_value``, ``effect_size`` (Cohen's f2 of the
-            focal terms together), ``effect_size_name``.
+            ``statistic``, ``df_num``, ``df``, ``p_value``, ``effect_size`` (``ols``: Cohen's
+            f2 of the focal terms together), ``effect_size_name``, ``statistic_name``,
+            ``partial_eta2`` and its interval: as in :meth:`variable_tests`.
         """
         return pd.Series(self._joint_test([c for v in self.x for c in self.terms[v]]))
 
     def model_summary(self) -> pd.DataFrame:
-        """Model fit in one row.
+        """Model fit in one row; the columns depend on the family.
 
         Returns
         -------
         pandas.DataFrame
-            n : int
-            r2, adj_r2 : float
-                R-squared (weighted R-squared for WLS) and adjusted R-squared.
-            statistic, df_num, df, p_value : float
-                Wald F test that every slope is zero (with the model's kind of SE).
-            rmse : float
-                Root mean squared residual.
-            aic, bic : float
-            robust : str
-                Kind of standard error (``classical`` when None).
-            weighted : bool
+            ``ols`` (:data:`SUMMARY_COLUMNS`):
+                ``n``; ``r2``, ``adj_r2`` (weighted R-squared for WLS); ``statistic``,
+                ``df_num``, ``df``, ``p_value``: Wald F test that every slope is zero (with the
+                model's kind of SE); ``rmse`` (root mean squared residual); ``aic``, ``bic``;
+                ``robust`` (kind of SE, ``classical`` when None); ``weighted``.
+            ``logit`` (:data:`LOGIT_SUMMARY_COLUMNS`):
+                ``n``; ``event`` (the outcome level modelled as 1); ``n_events``;
+                ``log_likelihood``; ``pseudo_r2`` (McFadden, ``1 - LL / LL0``);
+                ``cox_snell_r2``, ``nagelkerke_r2`` (as SPSS prints them); ``statistic``,
+                ``df_num``, ``p_value``: likelihood-ratio chi-squared against the
+                intercept-only model (model-based whatever the SE kind); ``aic``, ``bic``;
+                ``robust``; ``weighted``.
+            ``ordinal`` (:data:`ORDINAL_SUMMARY_COLUMNS`):
+                ``n``; ``n_levels``; ``log_likelihood``; ``pseudo_r2`` (McFadden);
+                ``statistic``, ``df_num``, ``p_value``: likelihood-ratio chi-squared against
+                the thresholds-only model; ``aic``, ``bic`` (as R's ``AIC(polr)``);
+                ``robust``; ``weighted``.
+            ``mixed`` (:data:`MIXED_SUMMARY_COLUMNS`):
+                ``n``; ``n_groups``; ``log_likelihood`` (REML; R prints ``-2`` times it as the
+                REML criterion); ``group_var`` (random-intercept variance); ``residual_var``;
+                ``icc`` (``group_var / (group_var + residual_var)``); ``robust``; ``weighted``.
         """
-        fit = self.fit
-        slopes = [c for c in fit.params.index if c != INTERCEPT]
-        test = fit.f_test(_restriction(fit.params.index, slopes))
-        return pd.DataFrame(
-            [
-                {
-                    "n": int(fit.nobs),
-                    "r2": float(fit.rsquared),
-                    "adj_r2": float(fit.rsquared_adj),
-                    "statistic": float(np.squeeze(test.fvalue)),
-                    "df_num": float(test.df_num),
-                    "df": float(test.df_denom),
-                    "p_value": float(test.pvalue),
-                    "rmse": float(np.sqrt(np.mean(fit.resid**2))),
-                    "aic": float(fit.aic),
-                    "bic": float(fit.bic),
-                    "robust": self.robust or "classical",
-                    "weighted": self.weighted,
-                }
-            ],
-            columns=list(SUMMARY_COLUMNS),
-        )
+        summary = {
+            "ols": self._linear_summary,
+            "logit": self._logit_summary,
+            "ordinal": self._ordinal_summary,
+            "mixed": self._mixed_summary,
+        }[self.family]()
+        summary |= {"robust": self.robust or "classical", "weighted": self.weighted}
+        columns = {
+            "ols": SUMMARY_COLUMNS,
+            "logit": LOGIT_SUMMARY_COLUMNS,
+            "ordinal": ORDINAL_SUMMARY_COLUMNS,
+            "mixed": MIXED_SUMMARY_COLUMNS,
+        }[self.family]
+        return pd.DataFrame([summary], columns=list(columns))
 
     def vif(self) -> pd.DataFrame:
-        """Variance inflation factors of the slopes.
+        """Variance inflation factors of the predictors' design columns.
+
+        Collinearity is a property of the predictors, so VIF comes from the design matrix
+        (with its intercept) for every family, as SPSS computes it.
 
         Returns
         -------
         pandas.DataFrame
             ``term``, ``vif``, ``tolerance`` (1 / VIF), one row per non-intercept term.
         """
-        exog = self.fit.model.exog
-        names = list(self.fit.params.index)
+        exog = self.design.to_numpy()
+        names = list(self.design.columns)
         vif = [float(variance_inflation_factor(exog, i)) for i in range(len(names))]
         table = pd.DataFrame({"term": names, "vif": vif})
         table = table[table["term"] != INTERCEPT].reset_index(drop=True)
@@ -274,24 +414,65 @@ class RegressionResult:
         for variable, columns in self.terms.items():
             if term in columns:
                 return variable
-        return INTERCEPT
+        return THRESHOLD if self.family == "ordinal" else INTERCEPT
 
-    def _df(self) -> float:
-        if self.robust == "cluster":
-            return float(self.fit.df_resid_inference)
-        return float(self.fit.df_resid)
+    def _critical(self) -> float:
+        if np.isfinite(self.df):
+            return float(distributions.t.ppf(1 - self.alpha / 2, self.df))
+        return float(distributions.norm.ppf(1 - self.alpha / 2))
+
+    def _two_sided_p(self, statistic: float) -> float:
+        if np.isfinite(self.df):
+            return float(2 * distributions.t.sf(abs(statistic), self.df))
+        return float(2 * distributions.norm.sf(abs(statistic)))
+
+    def _wald(self, columns: list[str]) -> dict:
+        """Wald test that every one of ``columns`` is zero: F with ``df`` for ols, else chi2."""
+        restriction = _restriction(self.params.index, columns)
+        value = restriction @ self.params.to_numpy()
+        middle = restriction @ self.cov.to_numpy() @ restriction.T
+        wald = float(value @ np.linalg.solve(middle, value))
+        if np.isfinite(self.df):
+            statistic = wald / len(columns)
+            p_value = distributions.f.sf(statistic, len(columns), self.df)
+            name = "F"
+        else:
+            statistic, p_value, name = wald, distributions.chi2.sf(wald, len(columns)), "chi2"
+        return {
+            "statistic": statistic,
+            "statistic_name": name,
+            "df_num": float(len(columns)),
+            "df": self.df,
+            "p_value": float(p_value),
+        }
 
     def _joint_test(self, columns: list[str]) -> dict:
-        """Wald F test that every one of ``columns`` is zero, with Cohen's f2 of the set."""
-        test = self.fit.f_test(_restriction(self.fit.params.index, columns))
-        return {
-            "statistic": float(np.squeeze(test.fvalue)),
-            "df_num": float(test.df_num),
-            "df": float(test.df_denom),
-            "p_value": float(test.pvalue),
-            "effect_size": self._f2(columns),
-            "effect_size_name": "f2",
+        """Wald test of ``columns`` with the family's effect sizes of the set."""
+        test = self._wald(columns)
+        effect = {
+            "effect_size": float("nan"),
+            "effect_size_name": None,
+            "partial_eta2": float("nan"),
+            "partial_eta2_ci_low": float("nan"),
+            "partial_eta2_ci_high": float("nan"),
         }
+        if self.family == "ols":
+            f2 = self._f2(columns)
+            classical_f = f2 * self.fit.df_resid / len(columns)
+            eta2, low, high = partial_eta_squared(
+                classical_f, len(columns), self.fit.df_resid, level=1 - 2 * self.alpha
+            )
+            effect |= {
+                "effect_size": f2,
+                "effect_size_name": "f2",
+                "partial_eta2": eta2,
+                "partial_eta2_ci_low": low,
+                "partial_eta2_ci_high": high,
+            }
+        elif self.family in ("logit", "ordinal"):
+            odds = float(np.exp(self.params[columns[0]])) if len(columns) == 1 else float("nan")
+            effect |= {"effect_size": odds, "effect_size_name": "odds_ratio"}
+        return test | effect
 
     def _f2(self, columns: list[str]) -> float:
         """Cohen's f2 of a set of terms: R2 change when they are dropped, over 1 - R2."""
@@ -299,6 +480,65 @@ class RegressionResult:
         keep = [i for i, name in enumerate(self.fit.params.index) if name not in columns]
         reduced = type(model)(model.endog, model.exog[:, keep], **_weights_of(model)).fit()
         return float((self.fit.rsquared - reduced.rsquared) / (1 - self.fit.rsquared))
+
+    def _slope_count(self) -> int:
+        return sum(len(columns) for columns in self.terms.values())
+
+    def _linear_summary(self) -> dict:
+        fit = self.fit
+        test = self._wald([c for v in self.terms for c in self.terms[v]])
+        return {
+            "n": int(fit.nobs),
+            "r2": float(fit.rsquared),
+            "adj_r2": float(fit.rsquared_adj),
+            "statistic": test["statistic"],
+            "df_num": test["df_num"],
+            "df": test["df"],
+            "p_value": test["p_value"],
+            "rmse": float(np.sqrt(np.mean(fit.resid**2))),
+            "aic": float(fit.aic),
+            "bic": float(fit.bic),
+        }
+
+    def _logit_summary(self) -> dict:
+        fit = self.fit
+        n = int(fit.nobs)
+        llf, llnull = float(fit.llf), float(fit.llnull)
+        cox_snell = 1 - np.exp(2 * (llnull - llf) / n)
+        return {
+            "n": n,
+            "event": self.outcome_levels[1],
+            "n_events": int(self.data[self.y].sum()),
+            **_likelihood_ratio(llf, llnull, self._slope_count()),
+            "cox_snell_r2": float(cox_snell),
+            "nagelkerke_r2": float(cox_snell / (1 - np.exp(2 * llnull / n))),
+            **_information_criteria(llf, len(self.params), n),
+        }
+
+    def _ordinal_summary(self) -> dict:
+        fit = self.fit
+        counts = self.data[self.y].value_counts().to_numpy(dtype=float)
+        # with thresholds only, the fitted probabilities are the observed shares
+        llnull = float(np.sum(counts * np.log(counts / counts.sum())))
+        return {
+            "n": int(fit.nobs),
+            "n_levels": len(self.outcome_levels),
+            **_likelihood_ratio(float(fit.llf), llnull, self._slope_count()),
+            **_information_criteria(float(fit.llf), len(self.params), int(fit.nobs)),
+        }
+
+    def _mixed_summary(self) -> dict:
+        fit = self.fit
+        group_var = float(fit.cov_re.iloc[0, 0])
+        residual_var = float(fit.scale)
+        return {
+            "n": int(fit.nobs),
+            "n_groups": len(fit.model.group_labels),
+            "log_likelihood": float(fit.llf),
+            "group_var": group_var,
+            "residual_var": residual_var,
+            "icc": group_var / (group_var + residual_var),
+        }
 
 
 def regression(
@@ -319,22 +559,29 @@ def regression(
     data : DataFrame
         One row per unit; rows missing any used column are left out (listwise).
     y : str
-        Numeric outcome column.
+        Outcome column. ``ols`` and ``mixed``: numbers. ``logit``: exactly two levels
+        (0/1, booleans, two numbers or two labels); the later level is the event modelled as 1
+        (1, True, the larger number, the later category of a pandas categorical, else the
+        later label in sorted order). ``ordinal``: at least three ordered levels, as an
+        ordered pandas categorical or as numbers (a two-level outcome is a logit).
     x : str or sequence of str
         Focal predictor column(s): numbers, or categories (strings, booleans, pandas
-        categoricals), which are dummy-coded against their first level (sorted).
+        categoricals), which are dummy-coded against their first level: the first category of
+        a pandas categorical, else the first in sorted order.
     covariates : sequence of str
         Control columns, coded like ``x``.
     family : str
-        ``"ols"`` (linear). Other families are added with the measurement and hypotheses work.
+        ``"ols"``, ``"logit"``, ``"ordinal"`` or ``"mixed"`` (see the module docstring).
     robust : str or None
         ``None`` (classical SEs, what SPSS prints), ``"HC0"`` ... ``"HC3"`` (default HC3;
-        Long & Ervin 2000), or ``"cluster"`` (needs ``cluster``).
+        Long & Ervin 2000), or ``"cluster"`` (needs ``cluster``). ``ordinal`` and ``mixed``
+        give model-based SEs only: pass ``robust=None`` (see :data:`ROBUST_BY_FAMILY`).
     cluster : str, optional
-        Column of cluster ids for cluster-robust SEs.
+        ``ols`` and ``logit``: column of cluster ids for cluster-robust SEs. ``mixed``
+        (required): the grouping column of the random intercept.
     weights : str, optional
-        Column of survey weights (> 0): WLS, whose robust SEs are those of a weighted survey
-        regression.
+        Column of survey weights (> 0): WLS for ``ols``, prior weights of the binomial GLM for
+        ``logit`` (use a robust SE with survey weights). ``ordinal`` and ``mixed`` take none.
     alpha : float
         1 - confidence level.
 
@@ -347,40 +594,39 @@ def regression(
     Raises
     ------
     ValueError
-        For an unknown family or SE kind, a missing column, a non-numeric outcome, or fewer
-        complete rows than coefficients + 1.
+        For an unknown family or SE kind, an SE kind or option the family lacks, a missing
+        column, an outcome the family cannot model, a single-level category, perfect
+        separation in a logit, fewer than two clusters for ``mixed``, or fewer complete rows
+        than coefficients + 1.
     """
-    if family not in FAMILIES:
-        raise ValueError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
-    if robust not in ROBUST:
-        raise ValueError(f"unknown robust {robust!r}; use one of {ROBUST}")
-    if (robust == "cluster") != (cluster is not None):
-        raise ValueError('robust="cluster" and cluster=<column> go together')
+    _check_options(family, robust, cluster, weights)
     focal = [x] if isinstance(x, str) else list(x)
     controls = list(covariates)
-    used = [y, *focal, *controls, *(c for c in (cluster, weights) if c)]
-    missing = [c for c in dict.fromkeys(used) if c not in data.columns]
+    used = list(dict.fromkeys([y, *focal, *controls, *(c for c in (cluster, weights) if c)]))
+    missing = [c for c in used if c not in data.columns]
     if missing:
         raise ValueError(f"columns not in the data: {missing}")
-    frame = data[list(dict.fromkeys(used))].dropna()
-    if not pd.api.types.is_numeric_dtype(frame[y]) or pd.api.types.is_bool_dtype(frame[y]):
-        raise ValueError(f"outcome {y!r} must be numeric")
+    frame = data[used].dropna()
+    endog, outcome_levels = _outcome(frame[y], y, family)
     design, terms, levels = design_matrix(frame, [*focal, *controls])
-    if len(frame) <= design.shape[1]:
+    n_coefficients = design.shape[1] + max(len(outcome_levels) - 2, 0) * (family == "ordinal")
+    if len(frame) <= n_coefficients:
         raise ValueError(
-            f"{len(frame)} complete rows for {design.shape[1]} coefficients: too few to fit"
+            f"{len(frame)} complete rows for {n_coefficients} coefficients: too few to fit"
         )
-    endog = frame[y].astype("float64")
-    weight_kw = {"weights": frame[weights].astype("float64")} if weights else {}
-    model = (sm.WLS if weights else sm.OLS)(endog, design, **weight_kw)
-    if robust is None:
-        fit = model.fit(use_t=True)
-    elif robust == "cluster":
-        groups = pd.factorize(frame[cluster])[0]
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    groups = frame[cluster] if cluster else None
+    survey_weights = frame[weights].astype("float64") if weights else None
+    if family == "ols":
+        fit, params, cov = _fit_linear(endog, design, robust, groups, survey_weights)
+    elif family == "logit":
+        fit, params, cov = _fit_logit(endog, design, robust, groups, survey_weights)
+    elif family == "ordinal":
+        fit, params, cov = _fit_ordinal(endog, design)
     else:
-        fit = model.fit(cov_type=robust, use_t=True)
-    numeric = frame[[y, *(v for v in terms if levels.keys().isdisjoint(terms[v]))]]
+        fit, params, cov = _fit_mixed(endog, design, groups)
+    numeric = [v for v in terms if levels.keys().isdisjoint(terms[v])]
+    outcome = endog.cat.codes if family == "ordinal" else endog
+    analysed = frame[numeric].astype("float64").assign(**{y: outcome.astype("float64")})
     return RegressionResult(
         fit=fit,
         y=y,
@@ -391,7 +637,13 @@ def regression(
         alpha=alpha,
         robust=robust,
         weighted=weights is not None,
-        data=numeric.astype("float64"),
+        data=analysed,
+        family=family,
+        params=params,
+        cov=cov,
+        df=_inference_df(fit, family, robust),
+        design=design,
+        outcome_levels=outcome_levels,
     )
 
 
@@ -399,6 +651,9 @@ def design_matrix(
     frame: pd.DataFrame, variables: Sequence[str]
 ) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, str]]:
     """Intercept, numbers as they are, categories as dummies against their first level.
+
+    The first level is the first category (observed in ``frame``) of a pandas categorical, as
+    R takes a factor's first level, else the first in sorted order.
 
     Returns
     -------
@@ -415,7 +670,7 @@ def design_matrix(
             columns[variable] = values.astype("float64").to_numpy()
             terms[variable] = [variable]
             continue
-        categories = sorted(values.astype("string").unique())
+        categories = _levels_in_order(values)
         if len(categories) < 2:
             raise ValueError(f"category {variable!r} has a single level in the complete rows")
         terms[variable] = []
@@ -425,6 +680,259 @@ def design_matrix(
             terms[variable].append(name)
             levels[name] = level
     return pd.DataFrame(columns, index=frame.index), terms, levels
+
+
+def partial_eta_squared(
+    f_value: float, df_num: float, df_denom: float, level: float = 0.90
+) -> tuple[float, float, float]:
+    """Partial eta squared of an F test and its noncentral-F confidence interval.
+
+    The interval inverts the noncentral F distribution in its noncentrality ``lambda``
+    (Steiger 2004; as ``MBESS::conf.limits.ncf``) and maps each end to
+    ``lambda / (lambda + df_num + df_denom + 1)``; an end whose ``lambda`` would be negative
+    is 0.
+
+    Parameters
+    ----------
+    f_value : float
+        Observed F (of the classical, sums-of-squares test).
+    df_num, df_denom : float
+        Its numerator and denominator degrees of freedom.
+    level : float
+        Two-sided confidence level; 0.90 pairs with a test at alpha .05 (Steiger 2004).
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, ci_low, ci_high)``; the estimate is ``F df_num / (F df_num + df_denom)``.
+    """
+    estimate = f_value * df_num / (f_value * df_num + df_denom)
+    tail = (1 - level) / 2
+
+    def noncentrality(probability: float) -> float:
+        """The lambda at which P(F' <= f_value) equals ``probability`` (0 if none)."""
+
+        def gap(ncp: float) -> float:
+            return distributions.ncf.cdf(f_value, df_num, df_denom, ncp) - probability
+
+        if distributions.f.cdf(f_value, df_num, df_denom) <= probability:
+            return 0.0
+        upper = max(10.0, f_value * df_num * 2)
+        while gap(upper) > 0:
+            upper *= 2
+        return float(optimize.brentq(gap, 1e-10, upper, xtol=1e-10))
+
+    def to_eta2(ncp: float) -> float:
+        return ncp / (ncp + df_num + df_denom + 1)
+
+    return (
+        float(estimate),
+        to_eta2(noncentrality(1 - tail)),
+        to_eta2(noncentrality(tail)),
+    )
+
+
+def _check_options(
+    family: str, robust: str | None, cluster: str | None, weights: str | None
+) -> None:
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
+    if robust not in ROBUST:
+        raise ValueError(f"unknown robust {robust!r}; use one of {ROBUST}")
+    if robust not in ROBUST_BY_FAMILY[family]:
+        raise ValueError(
+            f"family {family!r} gives model-based standard errors only: pass robust=None "
+            f"(not {robust!r})"
+        )
+    if family == "mixed":
+        if cluster is None:
+            raise ValueError('family "mixed" needs cluster=<column> for its random intercept')
+    elif family == "ordinal" and cluster is not None:
+        raise ValueError('family "ordinal" has no cluster option')
+    elif (robust == "cluster") != (cluster is not None):
+        raise ValueError('robust="cluster" and cluster=<column> go together')
+    if weights is not None and family in ("ordinal", "mixed"):
+        raise ValueError(f"family {family!r} takes no weights; use ols or logit")
+
+
+def _outcome(values: pd.Series, y: str, family: str) -> tuple[pd.Series, list[str]]:
+    """The outcome as the family models it, and its levels (logit, ordinal)."""
+    if family in ("ols", "mixed"):
+        if not _is_number(values):
+            raise ValueError(f"outcome {y!r} must be numeric for family {family!r}")
+        return values.astype("float64"), []
+    found = _levels_in_order(values)
+    if family == "logit":
+        if len(found) != 2:
+            raise ValueError(
+                f'family "logit" needs an outcome with two levels; {y!r} has {len(found)}: '
+                f"{found[:10]}"
+            )
+        return (_labels(values) == found[1]).astype("float64"), found
+    ordered = isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered
+    if not (ordered or _is_number(values)):
+        raise ValueError(
+            f'family "ordinal" needs {y!r} as numbers or an ordered pandas categorical '
+            "(pd.Categorical(values, categories=[lowest, ..., highest], ordered=True)), "
+            "so that the order of its levels is known"
+        )
+    if len(found) < 3:
+        raise ValueError(
+            f'family "ordinal" needs at least three levels; {y!r} has {len(found)} '
+            '(use family="logit" for two)'
+        )
+    codes = pd.Categorical(_labels(values), categories=found, ordered=True)
+    return pd.Series(codes, index=values.index), found
+
+
+def _levels_in_order(values: pd.Series) -> list[str]:
+    """Observed levels as strings: categorical order, numeric order, else sorted text."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        observed = set(values.dropna().unique())
+        return [str(c) for c in values.cat.categories if c in observed]
+    if _is_number(values) or pd.api.types.is_bool_dtype(values):
+        return [_label(v) for v in sorted(values.unique())]
+    return sorted(values.astype("string").unique())
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Each value as the string :func:`_levels_in_order` names its level."""
+    if isinstance(values.dtype, pd.CategoricalDtype) or not (
+        _is_number(values) or pd.api.types.is_bool_dtype(values)
+    ):
+        return values.astype("string")
+    return values.map(_label)
+
+
+def _label(value) -> str:
+    """``3`` for 3.0, ``2.5`` for 2.5, ``True`` for True."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _fit_linear(endog, design, robust, groups, weights):
+    weight_kw = {"weights": weights} if weights is not None else {}
+    model = (sm.WLS if weights is not None else sm.OLS)(endog, design, **weight_kw)
+    if robust is None:
+        fit = model.fit(use_t=True)
+    elif robust == "cluster":
+        codes = pd.factorize(groups)[0]
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    else:
+        fit = model.fit(cov_type=robust, use_t=True)
+    return fit, fit.params, fit.cov_params()
+
+
+def _fit_logit(endog, design, robust, groups, weights):
+    weight_kw = {"var_weights": weights} if weights is not None else {}
+    model = sm.GLM(endog, design, family=sm.families.Binomial(), **weight_kw)
+    cluster_kw = (
+        {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(groups)[0]}}
+        if robust == "cluster"
+        else {}
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfectSeparationWarning)
+        fit = model.fit(**cluster_kw)
+    if any(issubclass(w.category, PerfectSeparationWarning) for w in caught):
+        raise ValueError(
+            "perfect separation: the predictors predict the outcome exactly, so the logit "
+            "coefficients (odds ratios) are infinite"
+        )
+    if robust in ("HC0", "HC1", "HC2", "HC3"):
+        cov = pd.DataFrame(
+            _binomial_sandwich(fit, robust), index=fit.params.index, columns=fit.params.index
+        )
+    else:
+        cov = fit.cov_params()
+    return fit, fit.params, cov
+
+
+def _binomial_sandwich(fit, kind: str) -> np.ndarray:
+    """HC0-HC3 covariance of a binomial GLM as R's ``sandwich::vcovHC``.
+
+    Scores ``w (y - mu) x``; bread ``(X' W X)^-1`` with working weights ``w mu (1 - mu)``;
+    HC1 scales by ``n / (n - k)``, HC2 and HC3 divide each squared score by ``1 - h`` and
+    ``(1 - h)^2``, with ``h`` the hat values of the weighted fit.
+    """
+    exog = fit.model.exog
+    mu = fit.mu
+    prior = fit.model.var_weights
+    bread = fit.normalized_cov_params
+    if isinstance(bread, pd.DataFrame):
+        bread = bread.to_numpy()
+    hat = prior * mu * (1 - mu) * np.einsum("ij,jk,ik->i", exog, bread, exog)
+    n, k = exog.shape
+    adjustment = {
+        "HC0": np.ones(n),
+        "HC1": np.full(n, n / (n - k)),
+        "HC2": 1 / (1 - hat),
+        "HC3": 1 / (1 - hat) ** 2,
+    }[kind]
+    scores = exog * (prior * (fit.model.endog - mu))[:, None]
+    meat = scores.T @ (scores * adjustment[:, None])
+    return bread @ meat @ bread
+
+
+def _fit_ordinal(endog, design):
+    exog = design.drop(columns=INTERCEPT)
+    model = OrderedModel(endog, exog, distr="logit")
+    fit = model.fit(method="bfgs", disp=False, maxiter=2000)
+    if not fit.mle_retvals.get("converged", True):
+        raise ValueError("the ordinal model did not converge; check for sparse outcome levels")
+    k = exog.shape[1]
+    raw = fit.params.to_numpy()
+    levels = list(endog.cat.categories)
+    # statsmodels estimates the first threshold and the logs of the gaps between thresholds:
+    # threshold r = raw[k] + exp(raw[k + 1]) + ... + exp(raw[k + r]); delta-method Jacobian
+    jacobian = np.eye(len(raw))
+    gaps = np.exp(raw[k + 1 :])
+    for row in range(1, len(levels) - 1):
+        jacobian[k + row, k] = 1.0
+        jacobian[k + row, k + 1 : k + row + 1] = gaps[:row]
+    values = np.concatenate([raw[:k], raw[k] + np.concatenate([[0.0], np.cumsum(gaps)])])
+    cov = jacobian @ fit.cov_params().to_numpy() @ jacobian.T
+    names = [*exog.columns, *(f"{a}|{b}" for a, b in zip(levels, levels[1:], strict=False))]
+    order = list(range(k, len(names))) + list(range(k))
+    params = pd.Series(values[order], index=[names[i] for i in order])
+    cov_frame = pd.DataFrame(cov[np.ix_(order, order)], index=params.index, columns=params.index)
+    return fit, params, cov_frame
+
+
+def _fit_mixed(endog, design, groups):
+    codes = pd.factorize(groups)[0]
+    if len(set(codes)) < 2:
+        raise ValueError('family "mixed" needs at least two clusters in the complete rows')
+    fit = sm.MixedLM(endog, design, groups=codes).fit(reml=True)
+    names = list(fit.fe_params.index)
+    return fit, fit.fe_params, fit.cov_params().loc[names, names]
+
+
+def _inference_df(fit, family: str, robust: str | None) -> float:
+    if family != "ols":
+        return float("nan")
+    if robust == "cluster":
+        return float(fit.df_resid_inference)
+    return float(fit.df_resid)
+
+
+def _likelihood_ratio(llf: float, llnull: float, df_num: int) -> dict:
+    statistic = 2 * (llf - llnull)
+    return {
+        "log_likelihood": llf,
+        "pseudo_r2": 1 - llf / llnull,
+        "statistic": statistic,
+        "df_num": float(df_num),
+        "p_value": float(distributions.chi2.sf(statistic, df_num)),
+    }
+
+
+def _information_criteria(llf: float, n_parameters: int, n: int) -> dict:
+    return {
+        "aic": -2 * llf + 2 * n_parameters,
+        "bic": -2 * llf + np.log(n) * n_parameters,
+    }
 
 
 def _is_number(values: pd.Series) -> bool:
