@@ -21,8 +21,9 @@ data file is ever parsed or evaluated as code. Four families share one result ty
     components and the ICC in the model summary.
 
 Three things are computed here rather than taken from statsmodels, each for a stated reason:
-HC1-HC3 for the logit (statsmodels 0.15 returns HC0 for every HC kind of a GLM or Logit, where
-R's ``sandwich::vcovHC`` adjusts by the hat values), the ordinal thresholds and their standard
+the logit's robust covariances (statsmodels 0.15 returns HC0 for every HC kind of a GLM or
+Logit, where R's ``sandwich::vcovHC`` adjusts by the hat values, and warns that its robust
+kinds are not fully supported with prior weights), the ordinal thresholds and their standard
 errors (statsmodels estimates the first threshold and the logs of the gaps; the delta method
 gives the thresholds R prints), and the confidence interval of partial eta squared (Steiger's
 inversion of the noncentral F, which no library in the environment offers).
@@ -154,7 +155,7 @@ class RegressionResult:
     ----------
     fit : statsmodels results
         The statsmodels fit (``fit.resid``, ``fit.get_influence()``, ``fit.summary()`` ...).
-        For a logit with HC1-HC3 standard errors ``fit`` carries the model-based ones; the
+        For a logit with robust standard errors ``fit`` carries the model-based ones; the
         tables use ``cov``.
     y : str
         Outcome column.
@@ -827,50 +828,48 @@ def _fit_linear(endog, design, robust, groups, weights):
 def _fit_logit(endog, design, robust, groups, weights):
     weight_kw = {"var_weights": weights} if weights is not None else {}
     model = sm.GLM(endog, design, family=sm.families.Binomial(), **weight_kw)
-    cluster_kw = (
-        {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(groups)[0]}}
-        if robust == "cluster"
-        else {}
-    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfectSeparationWarning)
-        fit = model.fit(**cluster_kw)
+        fit = model.fit()
     if any(issubclass(w.category, PerfectSeparationWarning) for w in caught):
         raise ValueError(
             "perfect separation: the predictors predict the outcome exactly, so the logit "
             "coefficients (odds ratios) are infinite"
         )
-    if robust in ("HC0", "HC1", "HC2", "HC3"):
-        cov = pd.DataFrame(
-            _binomial_sandwich(fit, robust), index=fit.params.index, columns=fit.params.index
-        )
-    else:
-        cov = fit.cov_params()
-    return fit, fit.params, cov
+    if robust is None:
+        return fit, fit.params, fit.cov_params()
+    cov = _binomial_sandwich(fit, robust, groups)
+    return fit, fit.params, pd.DataFrame(cov, index=fit.params.index, columns=fit.params.index)
 
 
-def _binomial_sandwich(fit, kind: str) -> np.ndarray:
-    """HC0-HC3 covariance of a binomial GLM as R's ``sandwich::vcovHC``.
+def _binomial_sandwich(fit, kind: str, groups: pd.Series | None) -> np.ndarray:
+    """HC0-HC3 or cluster covariance of a binomial GLM as R's ``sandwich`` package.
 
-    Scores ``w (y - mu) x``; bread ``(X' W X)^-1`` with working weights ``w mu (1 - mu)``;
-    HC1 scales by ``n / (n - k)``, HC2 and HC3 divide each squared score by ``1 - h`` and
-    ``(1 - h)^2``, with ``h`` the hat values of the weighted fit.
+    Scores ``w (y - mu) x``; bread ``(X' W X)^-1`` with working weights ``w mu (1 - mu)``.
+    ``vcovHC``: HC1 scales by ``n / (n - k)``, HC2 and HC3 divide each squared score by
+    ``1 - h`` and ``(1 - h)^2``, with ``h`` the hat values of the weighted fit. ``vcovCL``
+    (its default HC1 type, also statsmodels' cluster default): scores summed per cluster,
+    scaled by ``G / (G - 1) * (n - 1) / (n - k)``.
     """
     exog = fit.model.exog
     mu = fit.mu
     prior = fit.model.var_weights
-    bread = fit.normalized_cov_params
-    if isinstance(bread, pd.DataFrame):
-        bread = bread.to_numpy()
-    hat = prior * mu * (1 - mu) * np.einsum("ij,jk,ik->i", exog, bread, exog)
+    bread = np.asarray(fit.normalized_cov_params)
+    scores = exog * (prior * (fit.model.endog - mu))[:, None]
     n, k = exog.shape
+    if kind == "cluster":
+        codes = pd.factorize(groups)[0]
+        summed = np.vstack([scores[codes == g].sum(axis=0) for g in range(codes.max() + 1)])
+        clusters = len(summed)
+        factor = clusters / (clusters - 1) * (n - 1) / (n - k)
+        return factor * bread @ (summed.T @ summed) @ bread
+    hat = prior * mu * (1 - mu) * np.einsum("ij,jk,ik->i", exog, bread, exog)
     adjustment = {
         "HC0": np.ones(n),
         "HC1": np.full(n, n / (n - k)),
         "HC2": 1 / (1 - hat),
         "HC3": 1 / (1 - hat) ** 2,
     }[kind]
-    scores = exog * (prior * (fit.model.endog - mu))[:, None]
     meat = scores.T @ (scores * adjustment[:, None])
     return bread @ meat @ bread
 
