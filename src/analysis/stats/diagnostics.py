@@ -88,21 +88,22 @@ def assumption_checks(result: RegressionResult, alpha: float = 0.05) -> pd.DataF
             (R ``lmtest::dwtest`` default); meaningful when rows have an order.
             ``influence_cooks_max``: the largest Cook's distance (limit :data:`COOKS_LIMIT`);
             ``influence_cooks_above_4_over_n``: how many rows exceed 4/n (information only).
-        term : str or None
+        term : str or missing
             The model term of a per-term row; for the Cook's rows the index label of the most
             influential row.
         statistic : float
             D, W, LM, F, t, VIF, tolerance, DW, Cook's distance or a count.
         df_num, df : float
-            Degrees of freedom of the test (NaN where none).
+            Degrees of freedom of the test: ``df`` is n for the normality tests (as SPSS
+            prints it); NaN where none.
         p_value : float
             NaN for VIF, tolerance and Cook's rows.
         threshold : float
             ``alpha`` for tests, else the limit the statistic is held against.
         passed : bool or None
             None for the information-only row.
-        remedy : str or None
-            A key from the module docstring for a failed check, else None.
+        remedy : str or missing
+            A key from the module docstring for a failed check; missing (None/NaN) otherwise.
         detail : str
             The implementation and the software output it reproduces.
 
