@@ -438,6 +438,7 @@ def test_docs_example_reads_as_documented(tmp_path):
     assert (comments["created_at"].iloc[1] - comments["created_at"].iloc[0]) == pd.Timedelta(
         minutes=90
     )
+    assert column(comments, "text")[1] == "Halo Kak [anon], mulai 10 Oktober pukul 08.00 WIB."
 
 
 def generator_posts() -> pd.DataFrame:

@@ -5,6 +5,7 @@ intervals, the textbook Wilson formula, and the planted reply behaviour of the c
 from __future__ import annotations
 
 import math
+import re
 from itertools import pairwise
 
 import numpy as np
@@ -14,9 +15,11 @@ from scipy import stats as scipy_stats
 
 from analysis.demo.comment_generator import REPLY_PROFILES, comment_threads
 from analysis.errors import InputError
-from analysis.io.comments import COMMENTS, flag_requests
+from analysis.io.comments import COMMENTS, flag_requests, read_comments
 from analysis.stats.responsiveness import METRICS, RESPONSIVENESS_TABLE, responsiveness
 from analysis.tables import conform
+
+from .conftest import PROJECT
 
 # (agency, platform, post, comment, parent, by agency, UTC time, text)
 HAND_THREADS = [
@@ -282,3 +285,15 @@ def test_planted_bucket_shares_are_recovered(generated, agency):
         got = row(generated, metric, agency)
         se = math.sqrt(p * (1 - p) / got["denominator"])
         assert got["value"] / 100 == pytest.approx(p, abs=4 * se + 1e-9), metric
+
+
+def test_docs_example_numbers(tmp_path):
+    text = (PROJECT / "docs" / "comments.md").read_text(encoding="utf-8")
+    path = tmp_path / "instagram_comments.csv"
+    path.write_text(re.search(r"```csv\n(.*?)```", text, re.S).group(1), encoding="utf-8")
+    result = responsiveness(read_comments(path, platform="instagram", agency_id="d"))
+    got = values(result, agency="d")
+    # docs/comments.md: c1 asked at 08:15, answered at 09:45 in its thread
+    assert (got["answered_share"], got["median_hours_to_reply"]) == (100.0, 1.5)
+    assert got["reply_0_2h"] == 100.0
+    assert "`answered_share` is 100 % (1 of 1), `median_hours_to_reply` 1.5" in text
