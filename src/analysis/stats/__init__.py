@@ -2,30 +2,65 @@
 
 No study config and no report language here: labels and wording belong to
 :mod:`analysis.reporting`. Every function is tested against an independent reference (R, a
-published value or a second implementation); see ``docs/stats.md`` for a worked example.
+published value or a second implementation); see ``docs/stats.md`` and the worked examples in
+``docs/examples/``.
 
 Descriptives
     :func:`describe`
-Reliability
-    :func:`cronbach_alpha`, :func:`item_analysis`
+Reliability and factor models
+    :func:`cronbach_alpha`, :func:`item_analysis`, :func:`omega`, :func:`efa` ->
+    :class:`EFAResult`
 Regression
-    :func:`regression` -> :class:`RegressionResult` (``.tidy()``, ``.variable_tests()``,
-    ``.focal_test()``, ``.model_summary()``, ``.vif()``, ``.fit``)
+    :func:`regression` (ols, logit, ordinal, mixed) -> :class:`RegressionResult` (``.tidy()``,
+    ``.variable_tests()``, ``.focal_test()``, ``.model_summary()``, ``.vif()``, ``.fit``);
+    :func:`assumption_checks`; :func:`sensitivity` (smallest detectable effect)
+Mediation and moderation (PROCESS models 4 and 1)
+    :func:`mediation`, :func:`moderation`
+Correlations and multiple testing
+    :func:`correlations`, :func:`adjust_pvalues`
+Agreement between coders
+    :func:`cohen_kappa`, :func:`krippendorff_alpha`
+Synthesis across agencies
+    :func:`meta_analysis`
 Engagement of agency accounts
-    :func:`engagement_metrics` (Bonsón et al. P/C/V/E), :func:`platform_summary`
+    :func:`engagement_metrics` (Bonsón et al. P/C/V/E), :func:`platform_summary`,
+    :func:`responsiveness` (replies to citizens' comments)
 """
 
+from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
+from analysis.stats.correlations import correlations
 from analysis.stats.descriptives import describe
+from analysis.stats.diagnostics import assumption_checks
 from analysis.stats.engagement import engagement_metrics, platform_summary
+from analysis.stats.factor import EFAResult, efa, omega
 from analysis.stats.linear_models import RegressionResult, regression
+from analysis.stats.mediation import mediation
+from analysis.stats.meta import meta_analysis
+from analysis.stats.moderation import moderation
+from analysis.stats.multiple_testing import adjust_pvalues
+from analysis.stats.power import sensitivity
 from analysis.stats.reliability import cronbach_alpha, item_analysis
+from analysis.stats.responsiveness import responsiveness
 
 __all__ = [
+    "EFAResult",
     "RegressionResult",
+    "adjust_pvalues",
+    "assumption_checks",
+    "cohen_kappa",
+    "correlations",
     "cronbach_alpha",
     "describe",
+    "efa",
     "engagement_metrics",
     "item_analysis",
+    "krippendorff_alpha",
+    "mediation",
+    "meta_analysis",
+    "moderation",
+    "omega",
     "platform_summary",
     "regression",
+    "responsiveness",
+    "sensitivity",
 ]
