@@ -54,6 +54,13 @@ def _timed(function) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+def _rounded(value):
+    """Floats (alone or in a list) to 6 significant digits for printing; the JSON keeps all."""
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return float(f"{value:.6g}") if isinstance(value, float) else value
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark, print and save its figures (``argv``: the command-line arguments)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -125,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     for name, value in figures.items():
         print(f"{name}: {value}")
-    print("ci: " + ", ".join(f"{k}={v}" for k, v in ci.items()))
+    print("ci: " + ", ".join(f"{k}={_rounded(v)}" for k, v in ci.items()))
     print("setup: " + ", ".join(f"{k}={v}" for k, v in setup.items()))
     return figures
 

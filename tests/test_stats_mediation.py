@@ -283,7 +283,7 @@ def test_resample_counts_are_one_draw_whatever_the_block_size(monkeypatch):
         ({"mediator": [1.0] * 20}, {}, "m column 'mediator' does not vary in the 20 complete rows"),
         ({}, {"m": "x"}, "column 'x' is given two roles: x and m"),
         ({}, {"covariates": ["mediator"]}, "given two roles: m and covariate"),
-        ({"y": [np.nan] * 17 + [1.0, 2.0, 3.0]}, {}, "3 complete rows for 3 coefficients"),
+        ({"y": [np.nan] * 17 + [1.0, 2.0, 3.0]}, {}, "3 coefficients but only 3 complete rows"),
         ({}, {"ci": "normal"}, "unknown ci 'normal'"),
         ({}, {"n_boot": 50}, "n_boot must be a whole number of at least 100"),
         ({}, {"level": 95}, "level must be between 0 and 1"),

@@ -154,7 +154,11 @@ def test_r2_change_matches_the_nested_model_f_test(mtcars):
         ({"moderator": ["lo", "hi"] * 10}, {}, "w column 'moderator' must hold numbers"),
         ({"moderator": [2.0] * 20}, {}, "w column 'moderator' does not vary"),
         ({"x": [0.0] * 20}, {}, "x column 'x' does not vary"),
-        ({"y": [np.nan] * 16 + [1.0, 2.0, 3.0, 4.0]}, {}, "4 complete rows for 4 coefficients"),
+        (
+            {"y": [np.nan] * 16 + [1.0, 2.0, 3.0, 4.0]},
+            {},
+            "4 coefficients but only 4 complete rows",
+        ),
         ({}, {"robust": "cluster"}, "unknown robust 'cluster'"),
         (
             {"x:moderator": np.arange(20.0)},

@@ -1,13 +1,13 @@
 """Mediation analysis as PROCESS model 4: paths by OLS, the indirect effect by bootstrap.
 
-The paths (``a``: X -> M, ``b``: M -> Y given X, ``c``: total, ``c'``: direct) are the OLS
-coefficients of :func:`analysis.stats.linear_models.regression` with classical standard errors
-and t tests, as PROCESS prints them. The indirect effect ``a x b`` has no normal-theory test
-worth reporting (its sampling distribution is skewed), so it gets a bootstrap standard error
-and confidence interval. All resamples are fitted at once from one matrix product
-(:mod:`analysis.stats.bootstrap`), which makes 5,000 resamples cheap; pingouin's
-``mediation_analysis`` refits them in a loop and serves as the second implementation in the
-tests.
+The paths (``a``: X -> M, ``b``: M -> Y given X, ``c``: total, ``c'``: direct) are statsmodels
+OLS coefficients with classical standard errors and t tests, as PROCESS prints them, on the
+design of :func:`analysis.stats.linear_models.design_matrix` (categories dummy-coded). The
+indirect effect ``a x b`` has no normal-theory test worth reporting (its sampling distribution
+is skewed), so it gets a bootstrap standard error and confidence interval. All resamples are
+fitted at once from one matrix product (:mod:`analysis.stats.bootstrap`), which makes 5,000
+resamples cheap; pingouin's ``mediation_analysis`` refits them in a loop and serves as the
+second implementation in the tests.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
 from analysis.stats.bootstrap import (
     INTERVAL_METHODS,
@@ -27,8 +28,8 @@ from analysis.stats.bootstrap import (
     ols_from_cross_products,
     sd_from_cross_products,
 )
-from analysis.stats.linear_models import INTERCEPT, design_matrix, regression
-from analysis.stats.model_data import path_model_frame
+from analysis.stats.linear_models import INTERCEPT, design_matrix
+from analysis.stats.model_data import path_model_frame, require_rows
 
 #: Columns of :func:`mediation`, in order.
 MEDIATION_COLUMNS = (
@@ -141,22 +142,16 @@ def mediation(
     controls = list(covariates)
     frame = path_model_frame(data, {"x": [x], "m": mediators, "y": [y]}, controls)
     control_design, _, dummies = design_matrix(frame, controls)
-    control_design = control_design.drop(columns=INTERCEPT)
+    require_rows(len(frame), 1 + len(mediators) + control_design.shape[1], "the outcome model")
 
-    alpha = 1 - level
-    fits = {
-        "a": {
-            med: regression(frame, med, x, controls, robust=None, alpha=alpha) for med in mediators
-        },
-        "outcome": regression(frame, y, [x, *mediators], controls, robust=None, alpha=alpha),
-        "total": regression(frame, y, x, controls, robust=None, alpha=alpha),
-    }
-    paths = _path_rows(fits, x, mediators, alpha)
-    a = np.array([fits["a"][med].fit.params[x] for med in mediators])
-    b = fits["outcome"].fit.params[mediators].to_numpy()
+    fits = _fit_paths(frame, x, mediators, y, control_design.to_numpy())
+    paths = [_path_row(term, fit, position, 1 - level) for term, (fit, position) in fits.items()]
+    a = np.array([fits[_path_name("a", med, mediators)][0].params[1] for med in mediators])
+    b = fits["c_prime"][0].params[2 : 2 + len(mediators)]
     sd_ratio = frame[x].std() / frame[y].std()
     estimate = _combine(a * b, a * b * sd_ratio)
 
+    control_design = control_design.drop(columns=INTERCEPT)
     values, layout = _standardized_columns(frame, x, mediators, y, control_design, set(dummies))
     statistic = partial(_indirect_statistics, layout=layout)
     distribution = bootstrap_statistics(values, statistic, n_boot, seed)
@@ -183,33 +178,55 @@ def mediation(
     return table.assign(n=len(frame))
 
 
-def _path_rows(fits: dict, x: str, mediators: list[str], alpha: float) -> list[dict]:
-    """The a, b, c and c' rows from the fitted models (t tests as PROCESS prints them)."""
-    several = len(mediators) > 1
-    picks = [(f"a:{med}" if several else "a", fits["a"][med], x) for med in mediators]
-    picks += [(f"b:{med}" if several else "b", fits["outcome"], med) for med in mediators]
-    picks += [("c", fits["total"], x), ("c_prime", fits["outcome"], x)]
-    intervals = {}
-    rows = []
-    for term, result, coefficient in picks:
-        fit = result.fit
-        if id(fit) not in intervals:
-            intervals[id(fit)] = fit.conf_int(alpha=alpha)
-        interval = intervals[id(fit)]
-        rows.append(
-            {
-                "term": term,
-                "estimate": float(fit.params[coefficient]),
-                "se": float(fit.bse[coefficient]),
-                "ci_low": float(interval.loc[coefficient, 0]),
-                "ci_high": float(interval.loc[coefficient, 1]),
-                "statistic": float(fit.tvalues[coefficient]),
-                "df": float(fit.df_resid),
-                "p_value": float(fit.pvalues[coefficient]),
-                "ci_method": "t",
-            }
-        )
-    return rows
+def _path_name(path: str, mediator: str, mediators: list[str]) -> str:
+    """``a`` or ``b`` for one mediator, ``a:<m>`` or ``b:<m>`` for several."""
+    return f"{path}:{mediator}" if len(mediators) > 1 else path
+
+
+def _fit_paths(
+    frame: pd.DataFrame, x: str, mediators: list[str], y: str, controls: np.ndarray
+) -> dict[str, tuple[object, int]]:
+    """The OLS fits behind each path, with the position of its coefficient.
+
+    ``controls`` is the intercept column and the covariates' design columns. One design serves
+    the three models (m ~ x, y ~ x + m, y ~ x, each with the controls); statsmodels fits them
+    on arrays, which keeps a call cheap enough for simulations that repeat it.
+
+    Returns
+    -------
+    dict
+        Term (``a``/``a:<m>``, ``b``/``b:<m>``, ``c``, ``c_prime``) -> (statsmodels OLS
+        results with classical SEs, coefficient position), in table order.
+    """
+    intercept, covariates = controls[:, :1], controls[:, 1:]
+    x_values = frame[[x]].to_numpy()
+    first = np.column_stack([intercept, x_values, covariates])
+    second = np.column_stack([intercept, x_values, frame[mediators].to_numpy(), covariates])
+    outcome = sm.OLS(frame[y].to_numpy(), second).fit()
+    fits = {
+        _path_name("a", med, mediators): (sm.OLS(frame[med].to_numpy(), first).fit(), 1)
+        for med in mediators
+    }
+    fits |= {_path_name("b", med, mediators): (outcome, 2 + k) for k, med in enumerate(mediators)}
+    fits["c"] = (sm.OLS(frame[y].to_numpy(), first).fit(), 1)
+    fits["c_prime"] = (outcome, 1)
+    return fits
+
+
+def _path_row(term: str, fit, position: int, alpha: float) -> dict:
+    """One path's row: OLS estimate, classical SE, t interval and t test."""
+    low, high = fit.conf_int(alpha=alpha)[position]
+    return {
+        "term": term,
+        "estimate": float(fit.params[position]),
+        "se": float(fit.bse[position]),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "statistic": float(fit.tvalues[position]),
+        "df": float(fit.df_resid),
+        "p_value": float(fit.pvalues[position]),
+        "ci_method": "t",
+    }
 
 
 def _indirect_terms(mediators: list[str]) -> list[str]:

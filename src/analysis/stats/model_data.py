@@ -2,8 +2,7 @@
 
 A researcher can act on each message: a column that is not in the data (with the closest
 name), a column given two roles, a role column that is not a number, a column that does not
-vary. (A model with no more complete rows than coefficients is refused by
-:func:`analysis.stats.linear_models.regression`.)
+vary, and fewer complete rows than the model needs.
 """
 
 from __future__ import annotations
@@ -72,3 +71,18 @@ def path_model_frame(
             )
     role_columns = [column for role, column in named if role != "covariate"]
     return frame.astype(dict.fromkeys(role_columns, "float64"))
+
+
+def require_rows(n_rows: int, n_coefficients: int, model: str) -> None:
+    """Refuse a model that would have no residual degrees of freedom.
+
+    Raises
+    ------
+    ValueError
+        When ``n_rows <= n_coefficients``, naming the model and the rows it needs.
+    """
+    if n_rows <= n_coefficients:
+        raise ValueError(
+            f"{model} has {n_coefficients} coefficients but only {n_rows} complete rows; "
+            f"it needs at least {n_coefficients + 1}"
+        )

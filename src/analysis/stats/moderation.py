@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats.linear_models import RegressionResult, regression
-from analysis.stats.model_data import path_model_frame
+from analysis.stats.linear_models import RegressionResult, design_matrix, regression
+from analysis.stats.model_data import path_model_frame, require_rows
 
 #: Kinds of standard error :func:`moderation` accepts (None: classical).
 MODERATION_ROBUST = (None, "HC0", "HC1", "HC2", "HC3")
@@ -294,6 +294,7 @@ def moderation(
         raise ValueError(f"level must be between 0 and 1, not {level}")
     controls = list(covariates)
     frame = path_model_frame(data, {"x": [x], "w": [w], "y": [y]}, controls)
+    require_rows(len(frame), 3 + design_matrix(frame, controls)[0].shape[1], "the moderation model")
     interaction = f"{x}:{w}"
     if interaction in frame.columns:
         raise ValueError(f"the product term needs the name {interaction!r}, already a column")
