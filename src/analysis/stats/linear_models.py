@@ -610,7 +610,8 @@ def regression(
     frame = data[used].dropna()
     endog, outcome_levels = _outcome(frame[y], y, family)
     design, terms, levels = design_matrix(frame, [*focal, *controls])
-    n_coefficients = design.shape[1] + max(len(outcome_levels) - 2, 0) * (family == "ordinal")
+    # an ordinal model trades the intercept for one threshold between each pair of levels
+    n_coefficients = design.shape[1] + (len(outcome_levels) - 2 if family == "ordinal" else 0)
     if len(frame) <= n_coefficients:
         raise ValueError(
             f"{len(frame)} complete rows for {n_coefficients} coefficients: too few to fit"
