@@ -463,7 +463,8 @@ def analysed_rows(rows: list[int]) -> Callable[[CleanedSurvey], None]:
 
 def multi_select_split(cleaned: CleanedSurvey) -> None:
     first = cleaned.responses.sort_values("source_row").iloc[0]
-    assert (first["followed__1"], first["followed__2"], first["followed__other"]) == (1, 1, 0)
+    ticked = (first["followed__instagram"], first["followed__facebook"], first["followed__other"])
+    assert ticked == (1, 1, 0)
 
 
 def columns_are(names: list[str]) -> Callable[[RawSurvey], None]:
@@ -652,7 +653,7 @@ CASES = [
         "age_that_is_not_a_number",
         google_forms(answer(AGE, 3, "dua puluh")),
         InputError,
-        ("row 3", f'column "{AGE}"', '"dua puluh" is not a number'),
+        ("row 3", f'column "{AGE}"', '1 answer is not a number: row 3 "dua puluh"'),
     ),
     # --- SPSS, workbooks and look-alikes -----------------------------------------------------
     Case(

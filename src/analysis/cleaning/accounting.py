@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.cleaning.screening import REASONS
+from analysis.cleaning.screening import REASONS, TOOL_REASONS
 
 
 def sample_flow(
@@ -36,7 +36,9 @@ def sample_flow(
         Columns ``step`` (``received``, ``excluded``, ``analysed``, ``flagged``), ``reason``
         (a reason code for excluded and flagged rows, ``""`` otherwise) and ``n``, in flow
         order. Every reason of :data:`analysis.cleaning.screening.REASONS` appears among the
-        excluded, with 0 when it excluded nobody; a ``flagged`` row follows ``analysed`` for
+        excluded, with 0 when it excluded nobody, except the reasons only some export tools
+        give (:data:`~analysis.cleaning.screening.TOOL_REASONS`: preview, spam, unfinished),
+        which appear when they excluded someone; a ``flagged`` row follows ``analysed`` for
         each reason that flagged analysed respondents (they are counted in ``analysed``).
 
     Raises
@@ -50,7 +52,7 @@ def sample_flow(
         responses = responses[responses["agency_id"] == agency_id]
     counts = exclusions["reason"].value_counts()
     rows = [("received", "", int(received["n"].sum()))]
-    rows += [("excluded", reason, int(counts.get(reason, 0))) for reason in REASONS]
+    rows += [("excluded", reason, int(counts.get(reason, 0))) for reason in shown_reasons(counts)]
     rows.append(("analysed", "", len(responses)))
     if flags is not None and len(flags):
         analysed = responses.set_index(["source_file", "source_row"]).index
@@ -78,16 +80,24 @@ def flow_by_agency(
     pandas.DataFrame
         One row per agency id (plus ``(unknown)`` when some rows named no agency of the
         study): ``agency_id``, ``received``, one column per reason of
-        :data:`analysis.screening.REASONS` (rows excluded for it), ``analysed``.
+        :data:`analysis.screening.REASONS` (rows excluded for it; the tool reasons only when
+        they excluded someone, see :func:`sample_flow`), ``analysed``.
     """
     agencies = received.groupby("agency_id")["n"].sum()
+    shown = shown_reasons(exclusions["reason"].value_counts())
     reasons = (
         exclusions.assign(agency_id=exclusions["agency_id"].fillna("(unknown)"))
         .groupby(["agency_id", "reason"])
         .size()
         .unstack(fill_value=0)
-        .reindex(index=agencies.index, columns=list(REASONS), fill_value=0)
+        .reindex(index=agencies.index, columns=shown, fill_value=0)
     )
     analysed = responses.groupby("agency_id").size().reindex(agencies.index, fill_value=0)
     table = pd.concat([agencies.rename("received"), reasons, analysed.rename("analysed")], axis=1)
     return table.fillna(0).astype(int).reset_index()
+
+
+def shown_reasons(counts: pd.Series) -> list[str]:
+    """Reasons a sample flow lists, in screening order: every reason, except tool reasons
+    (:data:`~analysis.cleaning.screening.TOOL_REASONS`) that ``counts`` (by reason) lacks."""
+    return [r for r in REASONS if r not in TOOL_REASONS or counts.get(r, 0)]

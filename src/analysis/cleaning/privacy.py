@@ -63,6 +63,10 @@ NOT_NAME_WORDS = (
     r"badan|kantor|sekolah|universitas|institut|lainnya|tidak|belum|sudah|sangat|lebih|kurang|"
     r"bukan)\b"
 )
+#: A whole answer that is an Indonesian mobile number whose leading 0 a spreadsheet dropped
+#: (``81234567890``, ``6281234567890``): 10 to 12 digits from the 8, so an amount such as
+#: 850000000 is not taken for one. Checked on whole answers only, never inside a text.
+LOST_ZERO_PHONE = r"(?:62)?8\d{9,11}"
 #: A category column with more distinct answers than this, most of them given once, is free text.
 FREE_TEXT_MIN_DISTINCT = 20
 #: How each identifier kind is named in messages.
@@ -106,15 +110,13 @@ def find_identifier_columns(
     for column in frame.columns:
         if column in found or column in kept or str(column).startswith("_"):
             continue
-        header = str(column).casefold()
-        for kind, pattern in NAME_HINTS.items():
-            if re.search(pattern, header):
-                found[column] = f"name looks like {kind}"
-                break
-        else:
-            kinds = [] if column in skip_content else identifier_kinds(frame[column])
-            if kinds:
-                found[column] = "content has " + ", ".join(kinds)
+        kind = header_kind(column)
+        if kind is not None:
+            found[column] = f"name looks like {kind}"
+            continue
+        kinds = [] if column in skip_content else identifier_kinds(frame[column])
+        if kinds:
+            found[column] = "content has " + ", ".join(kinds)
     return found
 
 
@@ -186,10 +188,12 @@ def identifier_cells(values: pd.Series) -> IdentifierCells:
     -------
     IdentifierCells
     """
-    codes, texts = factorize_text(values)
+    codes, texts = factorize_text(_as_text(values))
     texts = texts.str.strip()
     counts = np.bincount(codes[codes >= 0], minlength=len(texts))
     kinds = _pattern_kinds(texts)
+    lost_zero = texts.str.fullmatch(LOST_ZERO_PHONE).to_numpy(dtype=bool, na_value=False)
+    kinds[lost_zero & (kinds == "")] = "phone"
     shaped = texts.str.fullmatch(NAME_SHAPE) & ~texts.str.contains(NOT_NAME_WORDS)
     kinds[shaped.to_numpy(dtype=bool, na_value=False) & (kinds == "") & (counts == 1)] = "name"
     answered = (texts != "").to_numpy(dtype=bool, na_value=False)
@@ -199,6 +203,55 @@ def identifier_cells(values: pd.Series) -> IdentifierCells:
         answered=int(counts[answered].sum()),
         distinct=int(answered.sum()),
         unique=int(counts[answered & (counts == 1)].sum()),
+    )
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """``values`` as text; whole numbers without ``.0`` (an SPSS or Stata phone number or NIK
+    stored as a number reads as its digits), each distinct number formatted once."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    codes, numbers = pd.factorize(values.astype("Float64"))
+    texts = [f"{n:.0f}" if float(n).is_integer() else f"{n}" for n in numbers.tolist()]
+    return pd.Series(
+        pd.array(np.array([*texts, None], dtype=object)[codes], dtype="string"),
+        index=values.index,
+    )
+
+
+def header_kind(column: str) -> str | None:
+    """The identifier kind a header names (``Nama``: name, ``No. HP``: phone), or None."""
+    header = str(column).casefold()
+    return next((k for k, pattern in NAME_HINTS.items() if re.search(pattern, header)), None)
+
+
+def check_declared_header(values: pd.Series, *, path, column: str, declared_as: str) -> None:
+    """Refuse a kept column whose header names an identifier and whose answers identify.
+
+    A column headed like an identifier (``Nama``, ``No. HP``, ``NIK``: :data:`NAME_HINTS`)
+    whose non-empty answers are mostly given by one respondent only is taken for that
+    identifier, whatever its content looks like (``budi``, ``Dewi`` or a number without its
+    leading 0 pass every content test). A question such as "Punya WhatsApp?" with repeated
+    answers is kept.
+
+    Raises
+    ------
+    InputError
+        Naming the column, what the config declares it as and what its header says.
+    """
+    kind = header_kind(column)
+    if kind is None:
+        return
+    cells = identifier_cells(values)
+    if cells.answered == 0 or 2 * cells.unique <= cells.answered:
+        return
+    raise InputError(
+        f"the config declares this column as {declared_as}, but its header names a {kind} "
+        f"and {cells.unique} of its {cells.answered} answers are given by one respondent only",
+        path=path,
+        column=column,
+        hint="list it under privacy.identifier_columns (it is then dropped), or remove it "
+        "from the config",
     )
 
 

@@ -1,10 +1,17 @@
 """Screening rules: which raw rows are excluded (or flagged), each with a reason code.
 
 Rules run in a fixed order and a row gets the first reason that applies, so the sample flow
-reads like a CONSORT diagram: received -> not consented -> unknown agency -> duplicate ->
-speeder -> failed attention check -> straight-lining -> careless (Mahalanobis) -> too many
-missing -> analysed. Each rule's action is ``exclude``, ``flag`` (kept, listed in ``flags``) or
-``off``. Careless-responding indices come from the ``insufficient-effort`` package (``ier``).
+reads like a CONSORT diagram: received -> survey preview or test -> spam -> unfinished -> not
+consented -> unknown agency -> duplicate -> speeder -> failed attention check -> straight-lining
+-> careless (Mahalanobis) -> too many missing -> analysed. Each rule's action is ``exclude``,
+``flag`` (kept, listed in ``flags``) or ``off``. Careless-responding indices come from the
+``insufficient-effort`` package (``ier``).
+
+A reason means what it says. Previews, spam and unfinished responses come first: they are not
+respondents' complete answers, whatever else they look like. A duplicate is a later submission
+with the same email or response id as an earlier one, or with the same item and demographic
+answers when those answers vary: identical all-constant answer vectors (every item "Setuju")
+are the straight-lining rule's, not copies of each other.
 
 Every rule returns a mask over all rows and a ``detail`` text only for the rows it hits; a
 detail describes an answer and never copies it (an answer may hold anything a respondent typed,
@@ -27,10 +34,15 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from analysis.cleaning.agencies import answer_key
 from analysis.config import Screening
+from analysis.errors import InputError
 from analysis.io.labels import factorize_text, fold_label
 
 REASONS = (
+    "preview",
+    "spam",
+    "unfinished",
     "consent",
     "unknown_agency",
     "duplicate",
@@ -40,6 +52,23 @@ REASONS = (
     "careless",
     "too_many_missing",
 )
+#: Reasons that only some export tools can give (Qualtrics' Status, Finished and Progress).
+TOOL_REASONS = ("preview", "spam", "unfinished")
+#: Qualtrics ``Status`` codes and their choice texts -> reason (None: a real response).
+#: Qualtrics support, "Understanding your dataset": 0 IP Address, 1 Survey Preview, 2 Survey
+#: Test, 4 Imported, 8 Spam, 9 Preview Spam, 16 Offline, 17 Offline Preview; EX 32, 36.
+QUALTRICS_STATUS = {
+    "0": ("IP Address", None),
+    "1": ("Survey Preview", "preview"),
+    "2": ("Survey Test", "preview"),
+    "4": ("Imported", None),
+    "8": ("Spam", "spam"),
+    "9": ("Preview Spam", "preview"),
+    "16": ("Offline", None),
+    "17": ("Offline Preview", "preview"),
+    "32": ("EX", None),
+    "36": ("EX Imported", None),
+}
 
 
 @dataclass
@@ -65,6 +94,15 @@ class ScreeningInput:
     item_values : numpy.ndarray, optional
         ``items`` as a column-major float matrix with NaN for NA, when the caller has it
         (see :func:`float_matrix`); built from ``items`` when needed otherwise.
+    response_id : Series or None
+        The export tool's response id, for duplicate detection by ``response_id``.
+    status : Series or None
+        Qualtrics' ``Status`` as codes (see :func:`status_codes`).
+    progress : Series or None
+        Percent of the survey completed (Qualtrics ``Progress``), numbers.
+    finished : Series or None
+        Whether the response was finished (Qualtrics ``Finished``, see
+        :func:`finished_flags`), booleans.
     """
 
     raw: pd.DataFrame
@@ -75,6 +113,10 @@ class ScreeningInput:
     submitted_at: pd.Series
     keys: pd.DataFrame
     item_values: np.ndarray | None = None
+    response_id: pd.Series | None = None
+    status: pd.Series | None = None
+    progress: pd.Series | None = None
+    finished: pd.Series | None = None
 
 
 Rule = Callable[[], tuple[pd.Series, pd.Series]]
@@ -116,30 +158,35 @@ def _rules(
 ) -> Iterator[tuple[str, str, Rule | None]]:
     """``(reason, action, rule)`` in screening order (``rule`` is None when the rule is off).
 
-    A rule runs when called, so the duplicate rule sees the rows excluded before it. The
-    straight-lining and Mahalanobis rules, which do not depend on exclusions, start on
-    ``pool`` at once and run while the rules before them do.
+    A rule runs when called, so the duplicate rule sees the rows excluded before it, and the
+    Mahalanobis rule tests only the rows no earlier rule excluded. The straight-lining rule,
+    which does not depend on exclusions, starts on ``pool`` at once and runs while the rules
+    before it do.
     """
     matrix = ItemMatrix.of(data.items, data.item_values)
-
-    def started(action: str, rule: Callable, *args) -> Rule | None:
-        return None if action == "off" else pool.submit(rule, *args).result
-
     rule = rules.straightlining
-    longstring = started(rule.action, straightlining, data.items, rule, matrix)
-    rule = rules.careless
-    careless = started(rule.action, mahalanobis, data.items, rule.mahalanobis_p, matrix)
+    longstring = None
+    if rule.action != "off":
+        longstring = pool.submit(straightlining, data.items, rule, matrix).result
+    status = rules.qualtrics_status
+    if data.status is not None:
+        preview = partial(qualtrics_status, data.status, "preview")
+        yield "preview", status.action, preview
+        yield "spam", status.action, partial(qualtrics_status, data.status, "spam")
+    yield "unfinished", rules.unfinished.action, partial(unfinished, data, rules.unfinished)
     if rules.consent is not None:
         consent = rules.consent
         yield "consent", consent.action, partial(consent_check, data.raw, consent)
     yield "unknown_agency", "exclude", partial(unknown_agency, data.agency_id)
     keys = rules.duplicates.keys
-    yield "duplicate", rules.duplicates.action, partial(duplicates, data, keys, excluded)
+    yield "duplicate", rules.duplicates.action, partial(duplicates, data, keys, excluded, matrix)
     yield "speeder", rules.speeders.action, partial(speeders, data.duration, rules.speeders)
     for check in rules.attention_checks:
         yield "attention_check", check.action, partial(attention_check, data.raw, check)
     yield "straightlining", rules.straightlining.action, longstring
-    yield "careless", rules.careless.action, careless
+    rule = rules.careless
+    careless = partial(mahalanobis, data.items, rule.mahalanobis_p, matrix, excluded)
+    yield "careless", rule.action, careless
     rule = rules.missing
     missing = partial(too_many_missing, data.items, rule, matrix.answered)
     yield "too_many_missing", rule.action, missing
@@ -155,6 +202,88 @@ def consent_check(raw: pd.DataFrame, rule) -> tuple[pd.Series, pd.Series]:
     mask, empty = _failed_answers(raw[rule.column], accepted.__contains__)
     details = np.array(["consent answer not in the accepted list", "no consent answer"])
     return mask, pd.Series(details[empty.to_numpy(dtype=int)], index=empty.index)
+
+
+def status_codes(status: pd.Series, *, path=None) -> pd.Series:
+    """Qualtrics' ``Status`` as its codes (``"1"``), from codes (numeric export, SPSS) or
+    choice texts (``Survey Preview``); ``""`` for an empty cell. See :data:`QUALTRICS_STATUS`.
+
+    Raises
+    ------
+    InputError
+        For a status that is neither a known code nor a known text (its row and column).
+    """
+    names = {fold_label(text): code for code, (text, _) in QUALTRICS_STATUS.items()}
+    codes, texts = factorize_text(status)
+    found = []
+    for position, text in enumerate(texts.tolist()):
+        key = answer_key(text)
+        code = key if key in QUALTRICS_STATUS else names.get(key, "" if key == "" else None)
+        if code is None:
+            raise InputError(
+                f'"{text}" is not a Qualtrics response status',
+                path=path,
+                row=int(status.index[int(np.flatnonzero(codes == position)[0])]),
+                column=status.name,
+                hint="known: "
+                + ", ".join(f"{c} {t}" for c, (t, _) in QUALTRICS_STATUS.items())
+                + "; set screening.qualtrics_status.action: off to keep every status",
+            )
+        found.append(code)
+    return pd.Series(np.array([*found, ""], dtype=object)[codes], index=status.index)
+
+
+def qualtrics_status(codes: pd.Series, reason: str) -> tuple[pd.Series, pd.Series]:
+    """Rows whose Qualtrics status code (see :func:`status_codes`) gives ``reason``
+    (``preview`` or ``spam``); the detail names the status, e.g. ``Status 1 (Survey Preview)``."""
+    reasons = {code: why for code, (_, why) in QUALTRICS_STATUS.items()}
+    mask = codes.map(reasons).eq(reason).fillna(False).astype(bool)
+    hit = codes[mask]
+    detail = "Status " + hit + " (" + hit.map(lambda c: QUALTRICS_STATUS[c][0]) + ")"
+    return mask, detail.astype("string")
+
+
+def unfinished(data: ScreeningInput, rule) -> tuple[pd.Series, pd.Series]:
+    """Rows below ``rule.min_progress`` percent (``Progress``), or not finished (``Finished``
+    false) when the export has no progress column. Exports without either: no row."""
+    index = data.items.index
+    if data.progress is not None:
+        progress = data.progress.astype("Float64")
+        mask = (progress < rule.min_progress).fillna(False).astype(bool)
+        detail = (
+            "progress "
+            + progress[mask].round(0).astype("Int64").astype(str)
+            + f"% (minimum {rule.min_progress:g}%)"
+        )
+        return mask, detail
+    if data.finished is not None:
+        mask = ~data.finished.astype(bool)
+        return mask, pd.Series("not finished", index=index[mask.to_numpy()], dtype="string")
+    return pd.Series(False, index=index), pd.Series(dtype="string")
+
+
+def finished_flags(finished: pd.Series, *, path=None) -> pd.Series:
+    """Qualtrics' ``Finished`` as booleans (``1``/``0``, ``True``/``False``; empty is False).
+
+    Raises
+    ------
+    InputError
+        For any other value (its row and column).
+    """
+    meaning = {"1": True, "true": True, "0": False, "false": False, "": False}
+    codes, texts = factorize_text(finished)
+    keys = [answer_key(text) for text in texts.tolist()]
+    for position, key in enumerate(keys):
+        if key not in meaning:
+            raise InputError(
+                f'"{texts.iloc[position]}" is not a Finished value',
+                path=path,
+                row=int(finished.index[int(np.flatnonzero(codes == position)[0])]),
+                column=finished.name,
+                hint="expected 1 or 0 (numeric export), True or False (choice text)",
+            )
+    flags = np.array([meaning[k] for k in [*keys, ""]], dtype=bool)
+    return pd.Series(flags[codes], index=finished.index)
 
 
 def unknown_agency(agency_id: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -196,8 +325,14 @@ def _failed_answers(answers: pd.Series, test: Callable[[str], bool]) -> tuple[pd
     )
 
 
-def duplicates(data: ScreeningInput, keys: list[str], excluded: pd.Series):
+def duplicates(
+    data: ScreeningInput, keys: list[str], excluded: pd.Series, matrix: ItemMatrix | None = None
+):
     """Later submissions that repeat an earlier one's email, response id or answers.
+
+    Answers repeat when every item and demographic answer is the same and the item answers
+    vary (at least two different values): identical constant answers are straight-lining, not
+    a copy. ``matrix`` is ``ItemMatrix.of(data.items)`` when the caller already has it.
 
     Returns
     -------
@@ -210,7 +345,7 @@ def duplicates(data: ScreeningInput, keys: list[str], excluded: pd.Series):
     submitted = data.submitted_at.to_numpy(dtype="datetime64[ns]")
     mask = np.zeros(len(index), dtype=bool)
     details = []
-    for label, key in _duplicate_keys(data, keys):
+    for label, key in _duplicate_keys(data, keys, matrix or ItemMatrix.of(data.items)):
         rows, first = _repeats(key, eligible, submitted)
         new = ~mask[rows]
         mask[rows[new]] = True
@@ -244,28 +379,33 @@ def _repeats(
     return rows[~leads], lead_of_group[groups[~leads]]
 
 
-def _duplicate_keys(data: ScreeningInput, keys: list[str]) -> Iterator[tuple[str, np.ndarray]]:
+def _duplicate_keys(
+    data: ScreeningInput, keys: list[str], matrix: ItemMatrix
+) -> Iterator[tuple[str, np.ndarray]]:
     """``(label, key)`` per duplicate criterion; ``key`` is an integer per row, equal for
     rows that are the same by the criterion and -1 where it does not apply."""
     if "email" in keys and data.email is not None:
-        email = data.email
-        if isinstance(email.dtype, pd.CategoricalDtype):
-            email = email.astype("str")
-        email = _fold_case(email.fillna("").str.strip())
-        empty = (email == "").to_numpy(dtype=bool)
-        yield "same email as row", np.where(empty, -1, pd.factorize(email)[0])
+        yield "same email as row", _folded_codes(data.email)
+    if "response_id" in keys and data.response_id is not None:
+        yield "same response id as row", _folded_codes(data.response_id)
     if "answers" in keys:
-        answered = answered_items(data.items) > 0
-        yield "same answers as row", np.where(answered, row_groups(data.keys), -1)
+        yield "same answers as row", np.where(varied_answers(matrix), row_groups(data.keys), -1)
 
 
-def _fold_case(text: pd.Series) -> pd.Series:
-    """``text.str.casefold()``, with the (equal) lower-casing for ASCII values."""
-    ascii_only = text.str.isascii().to_numpy(dtype=bool, na_value=True)
-    folded = text.str.lower()
-    if not ascii_only.all():
-        folded[~ascii_only] = text[~ascii_only].str.casefold()
-    return folded
+def _folded_codes(values: pd.Series) -> np.ndarray:
+    """An integer per row, equal for texts equal after trimming and case folding; -1 for
+    empty cells. Distinct texts are folded once, never a copy of the column."""
+    codes, texts = factorize_text(values)
+    folded = [text.strip().casefold() for text in texts.tolist()]
+    groups = pd.factorize(pd.Series([*folded, ""], dtype=object))[0]
+    groups[np.array([text == "" for text in [*folded, ""]])] = -1
+    return groups[codes]
+
+
+def varied_answers(matrix: ItemMatrix) -> np.ndarray:
+    """Whether each row's answered items hold at least two different values."""
+    with np.errstate(invalid="ignore"):  # rows without answers give NaN, which is not varied
+        return np.fmin.reduce(matrix.values, axis=1) < np.fmax.reduce(matrix.values, axis=1)
 
 
 def row_groups(frame: pd.DataFrame) -> np.ndarray:
@@ -352,21 +492,27 @@ def straightlining(
 
 
 def mahalanobis(
-    items: pd.DataFrame, p_threshold: float, matrix: ItemMatrix | None = None
+    items: pd.DataFrame,
+    p_threshold: float,
+    matrix: ItemMatrix | None = None,
+    excluded: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """Multivariate outliers: Mahalanobis D^2 with chi-square p below ``p_threshold``.
 
-    Uses ``ier.mahad`` on complete cases (its ``na_rm`` leaves rows with a missing item
-    untested, as NaN); ``matrix`` is ``ItemMatrix.of(items)`` when the caller already has it.
+    Uses ``ier.mahad`` on the complete cases among the rows not ``excluded`` by an earlier
+    rule (only they can still be flagged, and the mean and covariance describe them, not the
+    copies and straight-liners already set aside); ``matrix`` is ``ItemMatrix.of(items)``
+    when the caller already has it.
     """
     matrix = matrix or ItemMatrix.of(items)
     complete = matrix.answered == items.shape[1]
+    if excluded is not None:
+        complete &= ~excluded.to_numpy(dtype=bool)
     mask = pd.Series(False, index=items.index)
     if complete.sum() <= items.shape[1] + 1:
         return mask, pd.Series(dtype="string")
-    distance = ier.mahad(matrix.values, na_rm=True)  # D, not D^2; NaN for incomplete rows
     positions = np.flatnonzero(complete)
-    d2 = distance[positions] ** 2
+    d2 = ier.mahad(matrix.values[positions], na_rm=True) ** 2  # ier gives D, not D^2
     p = stats.chi2.sf(d2, df=items.shape[1])
     hit = p < p_threshold
     positions = positions[hit]

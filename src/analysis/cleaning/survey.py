@@ -15,18 +15,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pandas.arrays import FloatingArray
 
 from analysis import tables
 from analysis.cleaning import privacy
-from analysis.cleaning.screening import ScreeningInput, screen
+from analysis.cleaning.agencies import answer_key, assign_agency
+from analysis.cleaning.number_answers import read_number_answers
+from analysis.cleaning.screening import (
+    REASONS,
+    ScreeningInput,
+    finished_flags,
+    screen,
+    status_codes,
+)
 from analysis.config import Study, SurveySource
 from analysis.errors import InputError, raise_first_bad
-from analysis.io.labels import factorize_text, fold_label
+from analysis.io.labels import factorize_text, fold_header
 from analysis.io.numbers import parse_decimal
 from analysis.io.raw import RawSurvey
-from analysis.io.survey.detect import read_survey, require_column
+from analysis.io.survey.detect import read_survey, require_column, use_duration_column
 from analysis.io.survey.google_forms import split_options
 
 
@@ -49,8 +56,15 @@ class CleanedSurvey:
         ``source_file``, ``column``, ``reason``: columns dropped because they hold identifiers
         (see :func:`dropped_identifiers`); a column kept in any form is never listed.
     notes : list of str
-        Repairs and decisions worth reporting (e.g. a rule that could not run, or how many
-        identifier cells of a kept column were set to missing).
+        Repairs and decisions worth reporting (e.g. a rule that could not run, how many
+        identifier cells of a kept column were set to missing, answers such as ``45 tahun``
+        read as numbers).
+    warnings : list of str
+        What the researcher must look at before reporting: one per agency of the study with
+        no analysed respondent, saying how many rows named it and why they were excluded.
+    multi_select_columns : dict
+        Multi-select question id -> {column in ``responses``: the option it stands for, or
+        ``"(other)"`` for the flag of text outside the options}.
     """
 
     responses: pd.DataFrame
@@ -59,6 +73,8 @@ class CleanedSurvey:
     received: pd.DataFrame
     dropped_columns: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    multi_select_columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def clean_survey(study: Study) -> CleanedSurvey:
@@ -67,15 +83,80 @@ def clean_survey(study: Study) -> CleanedSurvey:
     Returns
     -------
     CleanedSurvey
+        Also when no row is left to analyse (see :func:`check_analysed`, which the pipeline
+        calls before writing processed data).
+
+    Raises
+    ------
+    InputError
+        For a problem in a survey file.
     """
     parts = [clean_source(study, source) for source in study.survey]
-    return CleanedSurvey(
+    cleaned = CleanedSurvey(
         responses=pd.concat([p.responses for p in parts], ignore_index=True),
         exclusions=pd.concat([p.exclusions for p in parts], ignore_index=True),
         flags=pd.concat([p.flags for p in parts], ignore_index=True),
         received=pd.concat([p.received for p in parts], ignore_index=True),
         dropped_columns=pd.concat([p.dropped_columns for p in parts], ignore_index=True),
         notes=[note for p in parts for note in p.notes],
+        multi_select_columns={
+            m.id: {**{c: o for o, c in m.option_columns().items()}, m.other_column: "(other)"}
+            for m in study.multi_select
+        },
+    )
+    cleaned.warnings = agencies_without_responses(study, cleaned)
+    return cleaned
+
+
+def check_analysed(study: Study, cleaned: CleanedSurvey) -> None:
+    """Raise InputError when no survey row is left to analyse, saying where the rows went
+    (received, excluded by reason) and, when agencies did not match, how they match."""
+    if len(cleaned.responses):
+        return
+    received = int(cleaned.received["n"].sum())
+    raise InputError(
+        f"no response is left to analyse: {received} rows received, "
+        + _excluded_by_reason(cleaned.exclusions),
+        path=", ".join(source.path for source in study.survey),
+        hint=_agency_hint(cleaned.exclusions),
+    )
+
+
+def agencies_without_responses(study: Study, cleaned: CleanedSurvey) -> list[str]:
+    """One warning per agency of the study without an analysed respondent (see
+    :attr:`CleanedSurvey.warnings`)."""
+    analysed = set(cleaned.responses["agency_id"].dropna())
+    warnings = []
+    for agency in study.agencies:
+        if agency.id in analysed:
+            continue
+        received = int(cleaned.received.loc[cleaned.received["agency_id"] == agency.id, "n"].sum())
+        excluded = cleaned.exclusions[cleaned.exclusions["agency_id"] == agency.id]
+        why = f": {_excluded_by_reason(excluded)}" if received else ""
+        warnings.append(
+            f'agency "{agency.id}" has no analysed respondent ({received} rows named it{why}); '
+            "its report cannot be made"
+        )
+    unknown = int((cleaned.exclusions["reason"] == "unknown_agency").sum())
+    if warnings and unknown:
+        warnings.append(f"{unknown} rows named no agency of the study: {_agency_hint(None)}")
+    return warnings
+
+
+def _excluded_by_reason(exclusions: pd.DataFrame) -> str:
+    """E.g. ``excluded: unknown_agency 120, duplicate 3`` (in screening order)."""
+    counts = exclusions["reason"].value_counts()
+    listed = ", ".join(f"{r} {int(counts[r])}" for r in REASONS if counts.get(r, 0))
+    return f"excluded: {listed}" if listed else "none excluded"
+
+
+def _agency_hint(exclusions: pd.DataFrame | None) -> str | None:
+    """How to make agency answers match, when rows were excluded as ``unknown_agency``."""
+    if exclusions is not None and not (exclusions["reason"] == "unknown_agency").any():
+        return None
+    return (
+        "agency answers match an agency's name, id or survey_value (a code such as 1 matches "
+        "1, 1.0 and a value label); check the agencies in the config against the answers"
     )
 
 
@@ -85,20 +166,22 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     name = raw.path.name
     agency = assign_agency(study, source, raw)
     blank_missing_codes(raw, source.missing_codes)
-    suppressed = suppress_kept_identifiers(study, raw)
+    suppressed = check_kept_identifiers(study, raw)
     ticked, values = code_items(study, raw)
-    demographics = code_demographics(study, raw)
+    demographics, repairs = code_demographics(study, raw)
     duration = _role_numbers(raw, "duration_seconds")
     weight = survey_weights(raw, source.weight_column)
     data = ScreeningInput(
-        raw=raw.frame,
+        raw=screened_answers(study, raw),
         items=ticked,
         agency_id=agency,
-        email=raw.frame[raw.roles["email"]] if "email" in raw.roles else None,
+        email=_role(raw, "email"),
         duration=duration,
         submitted_at=_submitted(raw),
         keys=pd.concat([ticked, demographics, agency.rename("_agency")], axis=1),
         item_values=values,
+        response_id=_role(raw, "response_id"),
+        **completion(raw),
     )
     hits = screen(data, study.screening)
     del data, ticked  # their answers are moved in place into the responses below
@@ -106,7 +189,7 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     analysed = raw.frame.index[~raw.frame.index.isin(hits.index[hits["action"] == "exclude"])]
     items = analysed_items(study, values, raw.frame.index.get_indexer(analysed))
     responses = build_responses(study, raw, analysed, agency, items, demographics, duration, weight)
-    notes = [f"{name}: {note}" for note in [*raw.notes, *suppressed]]
+    notes = [f"{name}: {note}" for note in [*raw.notes, *suppressed, *repairs]]
     if duration is None and study.screening.speeders.action != "off":
         notes.append(f"{name}: no completion-time column, so the speeder rule was not applied")
     return CleanedSurvey(
@@ -123,6 +206,48 @@ def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     )
 
 
+def screened_answers(study: Study, raw: RawSurvey) -> pd.DataFrame:
+    """The consent and attention-check answers as the rules compare them: a coded answer
+    with a value label (SPSS, Stata) as its label, so ``expected: Setuju`` matches code 4."""
+    rules = study.screening
+    columns = [a.column for a in rules.attention_checks]
+    columns += [rules.consent.column] if rules.consent else []
+    return pd.DataFrame(
+        {column: labelled_answers(raw, column) for column in dict.fromkeys(columns)},
+        index=raw.frame.index,
+    )
+
+
+def labelled_answers(raw: RawSurvey, column: str) -> pd.Series:
+    """A column's answers with each code that has a value label replaced by its label and
+    other codes written as numbers are (``1``, not ``1.0``); as exported without labels."""
+    values = raw.frame[column]
+    labels = {answer_key(code): label for code, label in raw.value_labels.get(column, {}).items()}
+    if not labels:
+        return values
+    codes, texts = factorize_text(values)
+    named = [labels.get(answer_key(text), answer_key(text)) for text in texts.tolist()]
+    found = np.array([*named, None], dtype=object)[codes]
+    return pd.Series(pd.array(found, dtype="string"), index=values.index, name=column)
+
+
+def completion(raw: RawSurvey) -> dict[str, pd.Series | None]:
+    """Qualtrics' ``status`` codes, ``progress`` and ``finished`` for the screening rules.
+
+    The status is Qualtrics' (``Status``) only: Kobo's ``_validation_status`` and ODK's
+    ``ReviewState`` are review marks, not response types, and are not screened.
+    """
+    status = raw.roles.get("status")
+    qualtrics = status is not None and fold_header(status) == "status"
+    progress = _role_numbers(raw, "progress")
+    finished = raw.roles.get("finished")
+    return {
+        "status": status_codes(raw.frame[status], path=raw.path) if qualtrics else None,
+        "progress": progress,
+        "finished": finished_flags(raw.frame[finished], path=raw.path) if finished else None,
+    }
+
+
 def declared_columns(study: Study) -> dict[str, str]:
     """Answer columns the study keeps in ``responses`` (in some form) -> what they are
     declared as, e.g. ``demographic "gender"``."""
@@ -132,13 +257,16 @@ def declared_columns(study: Study) -> dict[str, str]:
     return declared
 
 
-def suppress_kept_identifiers(study: Study, raw: RawSurvey) -> list[str]:
-    """Set identifier cells of the demographic columns to missing, in place.
+def check_kept_identifiers(study: Study, raw: RawSurvey) -> list[str]:
+    """Keep identifiers out of every answer column the study keeps, in place.
 
-    Items become numbers of their scale (any other text is an error) and multi-select questions
-    0/1 columns, so only demographic answers are kept as written; each is checked by content
-    with :func:`analysis.cleaning.privacy.suppress_identifiers`, which raises InputError for a
-    column that holds identifiers rather than answers. A column both listed under
+    Items become numbers of their scale (any other text is an error), so the columns kept
+    from what respondents wrote are the demographics and the multi-select questions (whose
+    text decides the 0/1 columns). Each is checked, whatever its declared role: a column
+    headed like an identifier whose answers are mostly unique
+    (:func:`analysis.cleaning.privacy.check_declared_header`), or holding identifiers rather
+    than answers (:func:`analysis.cleaning.privacy.suppress_identifiers`), is an InputError
+    naming it; a few identifier cells are set to missing. A column both listed under
     ``privacy.identifier_columns`` and declared as an answer is an InputError too.
 
     Returns
@@ -156,17 +284,15 @@ def suppress_kept_identifiers(study: Study, raw: RawSurvey) -> list[str]:
                 column=column,
                 hint="remove it from one of the two",
             )
+    kept = [(d.column, f'demographic "{d.id}"', d.type == "category") for d in study.demographics]
+    kept += [(m.column, f'multi-select question "{m.id}"', True) for m in study.multi_select]
     notes = []
-    for demo in study.demographics:
-        values, note = privacy.suppress_identifiers(
-            raw.frame[demo.column],
-            path=raw.path,
-            column=demo.column,
-            declared_as=f'demographic "{demo.id}"',
-            category=demo.type == "category",
-        )
+    for column, declared_as, category in kept:
+        where = {"path": raw.path, "column": column, "declared_as": declared_as}
+        values, note = privacy.suppress_identifiers(raw.frame[column], **where, category=category)
+        privacy.check_declared_header(raw.frame[column], **where)
         if note is not None:
-            raw.frame[demo.column] = values
+            raw.frame[column] = values
             notes.append(note)
     return notes
 
@@ -205,38 +331,91 @@ def dropped_identifiers(study: Study, source: SurveySource, raw: RawSurvey) -> p
 
 
 def read_source(study: Study, source: SurveySource) -> RawSurvey:
-    """Read one survey file with its configured options and check the configured columns."""
-    options = {"timezone": source.timezone or study.study.timezone, "date_order": source.date_order}
-    if source.duration_column:
-        options["duration_column"] = source.duration_column
+    """Read one survey file with its configured options and find the configured columns.
+
+    A configured column may be named by its header or, where the export keeps question
+    texts apart from the headers (Qualtrics' second header row, SPSS/Stata variable labels),
+    by its question text (see :func:`name_columns_by_text`).
+    """
+    options = {
+        "timezone": source.timezone or study.study.timezone,
+        "date_order": source.date_order,
+        "timestamp_column": source.timestamp_column,
+        "id_column": source.id_column,
+    }
     raw = read_survey(study.resolve(source.path), source.format, **options)
+    name_columns_by_text(raw, configured_columns(study, source))
+    if source.duration_column:
+        use_duration_column(raw, source.duration_column)
     require_columns(study, source, raw)
     return raw
 
 
+def configured_columns(study: Study, source: SurveySource) -> list[str]:
+    """Every column of ``source`` the config names (answers, agency, screening, roles)."""
+    columns = [i.column for c in study.constructs for i in c.items]
+    columns += [d.column for d in study.demographics] + [m.column for m in study.multi_select]
+    columns += [a.column for a in study.screening.attention_checks]
+    columns += [study.screening.consent.column] if study.screening.consent else []
+    optional = (source.agency_column, source.duration_column, source.weight_column)
+    return columns + [c for c in optional if c]
+
+
+def name_columns_by_text(raw: RawSurvey, columns: list[str]) -> None:
+    """Rename the columns the config names by their question text to that text, in place.
+
+    A configured name that is not a header is looked up among ``raw.question_text``
+    (compared as folded headers: case and spacing do not count); the one column with that
+    text is renamed, with its roles, labels and missing codes. Names that are headers, or
+    that no question text has, are left for :func:`require_columns`.
+
+    Raises
+    ------
+    InputError
+        When several columns have the text (the config must name one by its header), or
+        when the config names one column both by its header and by its text.
+    """
+    texts: dict[str, list[str]] = {}
+    for column, text in raw.question_text.items():
+        texts.setdefault(fold_header(text), []).append(column)
+    renamed = {}
+    for name in dict.fromkeys(columns):
+        found = [] if name in raw.frame.columns else texts.get(fold_header(name), [])
+        if len(found) > 1:
+            raise InputError(
+                "is the question text of several columns (" + ", ".join(found) + ")",
+                path=raw.path,
+                column=name,
+                hint="name the column by its header instead",
+            )
+        if found and found[0] in columns:
+            raise InputError(
+                f'the config names column "{found[0]}" both by its header and by this question '
+                "text",
+                path=raw.path,
+                column=name,
+                hint="use one of the two",
+            )
+        if found:
+            renamed[found[0]] = name
+    if not renamed:
+        return
+    raw.frame = raw.frame.rename(columns=renamed)
+    raw.roles = {role: renamed.get(column, column) for role, column in raw.roles.items()}
+    for table in (raw.question_text, raw.value_labels, raw.missing_codes):
+        for old, new in renamed.items():
+            if old in table:
+                table[new] = table.pop(old)
+    raw.notes.append(
+        f"{len(renamed)} configured column(s) found by their question text, e.g. "
+        f'"{next(iter(renamed))}"'
+    )
+
+
 def require_columns(study: Study, source: SurveySource, raw: RawSurvey) -> None:
     """Raise InputError for the first configured column missing from the file."""
-    needed = [i.column for c in study.constructs for i in c.items]
-    needed += [d.column for d in study.demographics] + [m.column for m in study.multi_select]
-    needed += [source.agency_column] if source.agency_column else []
-    if study.screening.consent:
-        needed.append(study.screening.consent.column)
-    needed += [a.column for a in study.screening.attention_checks]
-    for column in needed:
+    for column in configured_columns(study, source):
         require_column(raw, column, "column")
-
-
-def assign_agency(study: Study, source: SurveySource, raw: RawSurvey) -> pd.Series:
-    """Agency id per row (NA when the answer names no agency of the study)."""
-    index = raw.frame.index
-    if source.agency:
-        return pd.Series(study.agency(source.agency).id, index=index, dtype="string")
-    lookup = {fold_label(a.survey_value or a.name): a.id for a in study.agencies}
-    lookup.update({fold_label(a.id): a.id for a in study.agencies})
-    codes, texts = factorize_text(raw.frame[source.agency_column])
-    ids = pa.array([lookup.get(fold_label(t)) for t in [*texts.tolist(), ""]], pa.string())
-    rows = codes.astype(np.int64) % len(ids)  # NA (-1) takes the last id
-    return pd.Series(pd.array(ids.take(rows), dtype="string"), index=index)
 
 
 def blank_missing_codes(raw: RawSurvey, codes: list[str]) -> None:
@@ -358,27 +537,39 @@ def analysed_items(study: Study, values: np.ndarray, positions: np.ndarray) -> p
     return pd.DataFrame(columns, copy=False)
 
 
-def code_demographics(study: Study, raw: RawSurvey) -> pd.DataFrame:
-    """Demographic and multi-select columns under their ids.
+def code_demographics(study: Study, raw: RawSurvey) -> tuple[pd.DataFrame, list[str]]:
+    """Demographic and multi-select columns under their ids, and the repairs made.
 
-    Numbers are parsed, categories kept as strings, and each multi-select question becomes
-    ``<id>__<option number>`` 0/1 columns plus ``<id>__other`` (see
-    :func:`analysis.io.google_forms.split_options`).
+    Numbers are read with :func:`analysis.cleaning.number_answers.read_number_answers`
+    (``45 tahun`` -> 45, ranges as the demographic's ``ranges`` says), categories kept as
+    strings (a coded answer as its value label, see :func:`labelled_answers`), and each
+    multi-select question becomes one 0/1 column per option, named by the option
+    (``followed__instagram``, see :meth:`analysis.config.MultiSelect.option_columns`), plus
+    ``<id>__other`` (see :func:`analysis.io.google_forms.split_options`).
+
+    Returns
+    -------
+    demographics : pandas.DataFrame
+        Indexed by spreadsheet row.
+    repairs : list of str
+        Notes on answers read as numbers after a repair (counts and rows, never values).
     """
-    out = {}
+    out, repairs = {}, []
     for question in study.multi_select:
         split = split_options(raw.frame[question.column], question.options)
-        split.columns = [f"{question.id}__{k}" for k in range(1, len(question.options) + 1)] + [
-            f"{question.id}__other"
-        ]
+        split.columns = [*question.option_columns().values(), question.other_column]
         out.update(split.to_dict(orient="series"))
     for demo in study.demographics:
         values = raw.frame[demo.column]
-        if demo.type == "number":
-            out[demo.id] = parse_decimal(values, path=raw.path, column=demo.column)
+        if demo.type == "number" or demo.brackets:
+            out[demo.id], notes = read_number_answers(
+                values, path=raw.path, column=demo.column, ranges=demo.ranges, variable=demo.id
+            )
+            repairs += notes
         else:
-            out[demo.id] = values.astype("string").str.strip().replace("", pd.NA)
-    return pd.DataFrame(out, index=raw.frame.index)
+            named = labelled_answers(raw, demo.column)
+            out[demo.id] = named.astype("string").str.strip().replace("", pd.NA)
+    return pd.DataFrame(out, index=raw.frame.index), repairs
 
 
 def build_responses(
@@ -446,6 +637,11 @@ def _ledger(hits: pd.DataFrame, agency: pd.Series, name: str) -> pd.DataFrame:
         }
     )
     return tables.conform(ledger, tables.LEDGER)
+
+
+def _role(raw: RawSurvey, role: str) -> pd.Series | None:
+    """The column playing ``role`` (see :data:`analysis.io.raw.ROLES`), or None."""
+    return raw.frame[raw.roles[role]] if role in raw.roles else None
 
 
 def _submitted(raw: RawSurvey) -> pd.Series:

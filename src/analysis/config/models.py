@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import typing
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from analysis.cleaning.agencies import agency_lookup
 from analysis.cleaning.scales import AnswerScale, builtin_scales, scale_from_mapping
 from analysis.config.base import (
     SLUG,
@@ -32,6 +34,7 @@ from analysis.config.base import (
 )
 from analysis.config.hypotheses import Hypothesis, check_hypotheses
 from analysis.errors import ConfigError
+from analysis.io.labels import fold_label
 from analysis.io.registry import POST_FORMATS, SURVEY_FORMATS
 from analysis.tables import PLATFORMS
 
@@ -69,6 +72,14 @@ class Agency(Strict):
     def _slug(cls, value: str) -> str:
         return StudyInfo._slug(value)
 
+    @field_validator("survey_value", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: object) -> object:
+        """A code written as a number (``survey_value: 1``) is kept as its text, ``"1"``."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value:g}"
+        return value
+
     @field_validator("followers")
     @classmethod
     def _platforms(cls, value: dict[str, float]) -> dict[str, float]:
@@ -87,6 +98,8 @@ class SurveySource(Strict):
     date_order: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
     duration_column: str | None = None
     weight_column: str | None = None
+    timestamp_column: str | None = None
+    id_column: str | None = None
     missing_codes: list[str] = Field(default_factory=lambda: ["-99", "-98", "-999", "999"])
 
     @field_validator("missing_codes", mode="before")
@@ -139,17 +152,84 @@ class Construct(Strict):
 
 
 class Demographic(Strict):
+    """An answer column kept in ``responses``.
+
+    ``ranges`` says what a range answer (``17-25``, ``40an``) to a ``number`` question gives:
+    ``error`` (cleaning stops and lists the rows), ``midpoint`` (the range's midpoint, counted in
+    the notes) or ``category`` (the answers are brackets: the demographic becomes a category
+    whose values are the ranges, numbers placed in the range that holds them; see
+    :mod:`analysis.cleaning.number_answers`).
+    """
+
     id: VariableId
     column: str
     type: Literal["number", "category"] = "category"
+    ranges: Literal["error", "midpoint", "category"] = "error"
     label: Localized | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ranges_need_numbers(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("ranges", "error") != "error":
+            if data.get("type", "category") != "number":
+                raise ValueError("ranges applies to number demographics only (type: number)")
+            if data["ranges"] == "category":
+                data = {**data, "type": "category"}  # brackets are categories in hypotheses
+        return data
+
+    @property
+    def brackets(self) -> bool:
+        """Whether the answers are number brackets kept as categories (``ranges: category``)."""
+        return self.ranges == "category"
+
+
+#: Column suffix of a multi-select question's "other" flag (text outside the listed options).
+OTHER_SUFFIX = "other"
+
+
+def option_slug(option: str) -> str:
+    """The column-name part of a multi-select option: ``"Situs web, portal"`` ->
+    ``situs_web_portal`` (folded, non-letters become ``_``; ``option`` if nothing is left)."""
+    folded = fold_label(option)
+    return re.sub(r"[^a-z0-9]+", "_", folded).strip("_") or "option"
 
 
 class MultiSelect(Strict):
+    """A checkbox question, kept as one 0/1 column per option plus an "other" flag."""
+
     id: VariableId
     column: str
     options: list[str] = Field(min_length=1)
     label: Localized | None = None
+
+    @model_validator(mode="after")
+    def _distinct_columns(self) -> MultiSelect:
+        seen: dict[str, str] = {}
+        for option in self.options:
+            slug = option_slug(option)
+            if slug == OTHER_SUFFIX:
+                raise ValueError(
+                    f'option {option!r} would be named like the "other" flag '
+                    f"({self.id}__{OTHER_SUFFIX}, set when an answer holds text outside the "
+                    "options); leave it out of options"
+                )
+            if slug in seen:
+                raise ValueError(
+                    f"options {seen[slug]!r} and {option!r} give the same column "
+                    f"{self.id}__{slug}; make them differ in letters or digits"
+                )
+            seen[slug] = option
+        return self
+
+    def option_columns(self) -> dict[str, str]:
+        """Option -> its 0/1 column in ``responses``, e.g. ``"Instagram"`` ->
+        ``followed__instagram``."""
+        return {option: f"{self.id}__{option_slug(option)}" for option in self.options}
+
+    @property
+    def other_column(self) -> str:
+        """The 0/1 column set when an answer holds text outside the options."""
+        return f"{self.id}__{OTHER_SUFFIX}"
 
 
 class AttentionCheck(Strict):
@@ -187,6 +267,17 @@ class StraightlineRule(ScreeningRule):
     min_items: int = 8
 
 
+class QualtricsStatusRule(ScreeningRule):
+    """Qualtrics' ``Status``: previews and tests (reason ``preview``) and spam (``spam``)."""
+
+
+class UnfinishedRule(ScreeningRule):
+    """Responses that did not reach ``min_progress`` percent (Qualtrics ``Progress``; without
+    it, ``Finished`` false)."""
+
+    min_progress: float = Field(100, ge=0, le=100)
+
+
 class CarelessRule(ScreeningRule):
     action: Action = "flag"
     mahalanobis_p: float = Field(0.001, gt=0, lt=1)
@@ -197,7 +288,9 @@ class MissingRule(ScreeningRule):
 
 
 class Screening(Strict):
+    qualtrics_status: QualtricsStatusRule = QualtricsStatusRule()
     consent: ConsentRule | None = None
+    unfinished: UnfinishedRule = UnfinishedRule()
     duplicates: DuplicateRule = DuplicateRule()
     speeders: SpeederRule = SpeederRule()
     attention_checks: list[AttentionCheck] = Field(default_factory=list)
@@ -275,6 +368,7 @@ class Study(Strict):
     @model_validator(mode="after")
     def _cross_references(self) -> Study:
         _check_unique("agencies", [a.id for a in self.agencies])
+        agency_lookup(self.agencies)
         _check_unique("constructs", [c.id for c in self.constructs])
         _check_unique("items", [i.id for c in self.constructs for i in c.items])
         _check_unique("hypotheses", [h.id for h in self.hypotheses])
@@ -283,7 +377,10 @@ class Study(Strict):
             [c.id for c in self.constructs]
             + [i.id for _, i in self.items()]
             + [d.id for d in self.demographics]
-            + [m.id for m in self.multi_select],
+            + [m.id for m in self.multi_select]
+            + [
+                c for m in self.multi_select for c in [*m.option_columns().values(), m.other_column]
+            ],
         )
         known_scales = set(builtin_scales()) | set(self.scales)
         for index, construct in enumerate(self.constructs):
@@ -368,10 +465,16 @@ class Study(Strict):
         return "weight" if any(s.weight_column for s in self.survey) else None
 
     def labels(self, lang: str) -> dict[str, str]:
-        """Variable id -> readable label in ``lang`` (constructs, demographics, multi-selects)."""
+        """Variable id -> readable label in ``lang`` (constructs, demographics, multi-selects,
+        and each multi-select option column as ``<question label>: <option>``)."""
         found = {c.id: c.label.get(lang) for c in self.constructs}
         for variable in [*self.demographics, *self.multi_select]:
             found[variable.id] = variable.label.get(lang) if variable.label else variable.id
+        other = {"id": "lainnya", "en": "other"}.get(lang, "other")
+        for question in self.multi_select:
+            for option, column in question.option_columns().items():
+                found[column] = f"{found[question.id]}: {option}"
+            found[question.other_column] = f"{found[question.id]}: {other}"
         return found
 
     def score_range(self, construct_id: str) -> tuple[float, float]:

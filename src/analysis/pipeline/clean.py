@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
-from analysis.cleaning.survey import clean_survey
+from analysis.cleaning.survey import check_analysed, clean_survey
 from analysis.config import Study, load_study, paths
 from analysis.errors import InputError
 from analysis.io import store as processed
@@ -46,8 +46,10 @@ def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
     Raises
     ------
     InputError
-        For a survey problem, a folder that may not be written, or another run holding the lock.
-        Engagement problems do not raise: see ``failed_agencies`` in ``clean.json``.
+        For a survey problem (also when no survey row is left to analyse), a folder that may
+        not be written, or another run holding the lock. Engagement problems do not raise:
+        see ``failed_agencies`` in ``clean.json``; agencies without an analysed respondent
+        are listed in its ``warnings``.
     """
     with study_lock(study):
         return clean_locked(study, processed_dir)
@@ -58,6 +60,7 @@ def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
     target = folders.processed_folder(study, processed_dir)
     folders.remove_leftovers(target.parent, target.name)
     cleaned = clean_survey(study)
+    check_analysed(study, cleaned)
     posts, skipped, failed = read_engagement(study)
     summary = {
         "config_sha256": study.config_hash(),
@@ -65,6 +68,8 @@ def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
             study.relative(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in study.raw_files()
         },
         "notes": cleaned.notes,
+        "warnings": cleaned.warnings,
+        "multi_select_columns": cleaned.multi_select_columns,
         "failed_agencies": failed,
     }
     frames = {

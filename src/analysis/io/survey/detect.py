@@ -298,12 +298,13 @@ def require_column(raw: RawSurvey, column: str, option: str) -> None:
     """
     if column in raw.frame.columns:
         return
+    texts = list(raw.question_text.values())  # Qualtrics row 2, SPSS variable labels
     raise InputError(
         f"the configured {option} is not a header of the file",
         path=raw.path,
         row=1,
         column=column,
-        hint=did_you_mean(column, raw.frame.columns),
+        hint=did_you_mean(column, [*raw.frame.columns, *texts]),
     )
 
 
@@ -390,17 +391,26 @@ def _apply_options(raw: RawSurvey, fmt: str, accepted: frozenset, options: dict)
     raw.notes.extend(
         f"option {k}={v!r} does not apply to {fmt} files; ignored" for k, v in ignored.items()
     )
-    duration = options.get("duration_column")
-    if duration is None:
-        return
-    require_column(raw, duration, "duration_column")
-    if raw.roles.get("duration_seconds") not in (None, duration):
+    if options.get("duration_column") is not None:
+        use_duration_column(raw, options["duration_column"])
+
+
+def use_duration_column(raw: RawSurvey, column: str) -> None:
+    """Make ``column`` (seconds >= 0) the ``duration_seconds`` role, noting a replaced one.
+
+    Raises
+    ------
+    InputError
+        When ``column`` is not a header, or a value is not a number of seconds >= 0.
+    """
+    require_column(raw, column, "duration_column")
+    if raw.roles.get("duration_seconds") not in (None, column):
         raw.notes.append(
-            f'duration from the configured column "{duration}" instead of '
+            f'duration from the configured column "{column}" instead of '
             f'"{raw.roles["duration_seconds"]}"'
         )
-    raw.roles["duration_seconds"] = duration
-    check_durations(raw, duration)
+    raw.roles["duration_seconds"] = column
+    check_durations(raw, column)
 
 
 def check_durations(raw: RawSurvey, column: str) -> None:
