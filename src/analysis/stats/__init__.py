@@ -15,13 +15,15 @@ Regression
     ``.variable_tests()``, ``.focal_test()``, ``.model_summary()``, ``.vif()``, ``.fit``);
     :func:`assumption_checks`; :func:`sensitivity` (smallest detectable effect)
 Mediation and moderation (PROCESS models 4 and 1)
-    :func:`mediation`, :func:`moderation`
-Correlations and multiple testing
-    :func:`correlations`, :func:`adjust_pvalues`
+    :func:`mediation`, :func:`moderation` -> :class:`ModerationResult`
+Group comparisons, correlations and multiple testing
+    :func:`compare_groups` -> :class:`GroupComparison` (Welch t, ANOVA, Kruskal-Wallis,
+    chi-square, with post-hoc pairs and effect sizes); :func:`correlations`;
+    :func:`adjust_pvalues`
 Agreement between coders
     :func:`cohen_kappa`, :func:`krippendorff_alpha`
 Synthesis across agencies
-    :func:`meta_analysis`
+    :func:`meta_analysis` -> :class:`MetaAnalysis`
 Engagement of agency accounts
     :func:`engagement_metrics` (Bonsón et al. P/C/V/E), :func:`platform_summary`,
     :func:`responsiveness` (replies to citizens' comments)
@@ -33,10 +35,11 @@ from analysis.stats.descriptives import describe
 from analysis.stats.diagnostics import assumption_checks
 from analysis.stats.engagement import engagement_metrics, platform_summary
 from analysis.stats.factor import EFAResult, efa, omega
+from analysis.stats.groups import GroupComparison, compare_groups
 from analysis.stats.linear_models import RegressionResult, regression
 from analysis.stats.mediation import mediation
-from analysis.stats.meta import meta_analysis
-from analysis.stats.moderation import moderation
+from analysis.stats.meta import MetaAnalysis, meta_analysis
+from analysis.stats.moderation import ModerationResult, moderation
 from analysis.stats.multiple_testing import adjust_pvalues
 from analysis.stats.power import sensitivity
 from analysis.stats.reliability import cronbach_alpha, item_analysis
@@ -44,10 +47,14 @@ from analysis.stats.responsiveness import responsiveness
 
 __all__ = [
     "EFAResult",
+    "GroupComparison",
+    "MetaAnalysis",
+    "ModerationResult",
     "RegressionResult",
     "adjust_pvalues",
     "assumption_checks",
     "cohen_kappa",
+    "compare_groups",
     "correlations",
     "cronbach_alpha",
     "describe",
