@@ -376,6 +376,14 @@ def test_more_parameters_than_moments_is_refused(hs):
         cfa(hs, "visual =~ x1 + x2")
 
 
+def test_a_latent_variable_without_a_scale_is_not_identified(hs):
+    # NA* frees the first loading and nothing fixes the variance of visual: its scale is
+    # arbitrary, so the information matrix is singular although df = 24 > 0
+    model = HS_MODEL.replace("x1 + x2", "NA*x1 + x2")
+    with pytest.raises(InputError, match="not identified \\(its information matrix is singular"):
+        cfa(hs, model)
+
+
 def test_too_few_complete_cases_is_refused(hs):
     with pytest.raises(InputError, match="9 observed variables but only 8 complete cases"):
         cfa(hs.head(8), HS_MODEL)

@@ -384,7 +384,7 @@ def _semopy_description(rows: list[_Row]) -> str:
         if row.exogenous:
             continue
         if row.fixed is not None:
-            modifier = f"{row.fixed!r}*"
+            modifier = f"{np.format_float_positional(row.fixed, trim='-')}*"
         else:
             label = _label(rows, row)
             modifier = f"{label}*" if label else ""
@@ -439,7 +439,7 @@ def _fit(
             f"give only {moments} variances and covariances"
         )
     # small matrices: one BLAS thread is faster, and much faster on a busy machine
-    with threadpool_limits(1, user_api="blas"):
+    with threadpool_limits(1, user_api="blas"), _quiet_semopy():
         result = model.fit(frame, obj="MLW", solver="SLSQP", options={"ftol": OPTIMIZER_TOLERANCE})
         if not result.success:
             raise InputError(
@@ -482,10 +482,14 @@ def _is_exogenous(rows: list[_Row], name: str) -> bool:
 
 @contextmanager
 def _quiet_semopy() -> Iterator[None]:
-    """Drop semopy's "No fixed loadings" warning: :func:`_semopy_description` means it."""
+    """Drop semopy's warnings that this module acts on itself.
+
+    "No fixed loadings" is meant (see :func:`_semopy_description`); non-convergence becomes an
+    :class:`InputError`.
+    """
 
     def keep(record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("No fixed loadings")
+        return not str(record.msg).startswith(("No fixed loadings", "Solver didn"))
 
     root = logging.getLogger()
     root.addFilter(keep)
@@ -506,7 +510,7 @@ def _semopy_model(rows: list[_Row], variances: pd.Series) -> semopy.Model:
     try:
         with _quiet_semopy():
             model = semopy.Model(description, mimic_lavaan=True)
-    except (SyntaxError, ValueError, KeyError, NotImplementedError) as error:
+    except SyntaxError as error:
         raise InputError(f"semopy cannot read the model: {error}") from error
     for parameter in model.parameters.values():
         parameter.bound = (None, None)
@@ -521,8 +525,9 @@ def _semopy_model(rows: list[_Row], variances: pd.Series) -> semopy.Model:
 
 def _covariance_of_estimates(model: semopy.Model) -> np.ndarray:
     information = model.calc_fim()
-    eigenvalues = np.linalg.eigvalsh(information)
-    if eigenvalues.min() <= 1e-10 * eigenvalues.max():
+    scale = np.sqrt(np.diag(information))
+    # on the correlation scale, so that parameters of very different size do not look singular
+    if np.linalg.eigvalsh(information / np.outer(scale, scale)).min() <= 1e-10:
         raise InputError(
             "the model is not identified (its information matrix is singular); fix a loading "
             "or a variance of each latent variable, or drop parameters"
