@@ -200,6 +200,18 @@ def test_std_lv_fixes_factor_variances_and_frees_every_loading(hs_fit, hs_std_lv
     assert np.allclose(hs_std_lv.estimates["std_all"], hs_fit.estimates["std_all"], atol=1e-5)
 
 
+def test_second_order_factor_over_three_factors_fits_as_the_correlated_model(hs, hs_fit):
+    result = cfa(hs, HS_MODEL + "g =~ visual + textual + speed")
+    # a second-order factor over three first-order factors is just identified at the factor
+    # level: it reproduces the three correlations, so chi2 and df are the tutorial's 85.306, 24
+    assert result.fit.iloc[0]["chi2"] == pytest.approx(85.306, abs=PRINTED)
+    assert result.fit.iloc[0]["df"] == 24
+    # its loadings reproduce the first-order correlation: r(visual, textual) = l_v * l_t
+    g = {f: _estimate(result, "g", "=~", f)["std_all"] for f in ("visual", "textual")}
+    correlation = _estimate(hs_fit, "visual", "~~", "textual")["std_all"]
+    assert g["visual"] * g["textual"] == pytest.approx(correlation, abs=1e-4)
+
+
 def test_political_democracy_sem_matches_the_lavaan_tutorial(democracy_sem):
     fit = democracy_sem.fit.iloc[0]
     # lavaan tutorial (lavaan.ugent.be/tutorial/sem.html) model with residual correlations,
@@ -315,6 +327,17 @@ def test_omitted_path_chi2_is_the_likelihood_ratio_of_the_regressions(paths):
     assert fit["df"] == 1
     assert fit["chi2"] == pytest.approx(expected, rel=1e-4)
     assert fit["pvalue"] == pytest.approx(stats.chi2.sf(expected, 1), rel=1e-3)
+
+
+def test_dependent_latent_and_observed_outcomes_get_a_residual_covariance(hs):
+    result = sem(
+        hs, "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6\ntextual ~ visual\nx9 ~ visual"
+    )
+    pairs = list(result.estimates[["lhs", "op", "rhs"]].itertuples(index=False, name=None))
+    # lavaan's auto.cov.y frees the residual covariance of dependent variables that predict
+    # nothing, latent (textual) or observed (x9); 7 variables give 28 moments for 16 parameters
+    assert pairs[-1] == ("textual", "~~", "x9")
+    assert result.fit.iloc[0]["df"] == 28 - 16
 
 
 def test_equal_labels_constrain_loadings_and_add_a_degree_of_freedom(hs, hs_fit):
