@@ -9,7 +9,8 @@ Descriptives
     :func:`describe`
 Reliability and factor models
     :func:`cronbach_alpha`, :func:`item_analysis`, :func:`omega`, :func:`efa` ->
-    :class:`EFAResult`
+    :class:`EFAResult`; :func:`cfa`, :func:`sem` (lavaan syntax) -> :class:`SEMResult`;
+    :func:`validity` (AVE, composite reliability, Fornell-Larcker, HTMT) -> :class:`ValidityResult`
 Regression
     :func:`regression` (ols, logit, ordinal, mixed) -> :class:`RegressionResult` (``.tidy()``,
     ``.variable_tests()``, ``.focal_test()``, ``.model_summary()``, ``.vif()``, ``.fit``);
@@ -44,6 +45,8 @@ from analysis.stats.multiple_testing import adjust_pvalues
 from analysis.stats.power import sensitivity
 from analysis.stats.reliability import cronbach_alpha, item_analysis
 from analysis.stats.responsiveness import responsiveness
+from analysis.stats.sem import SEMResult, cfa, sem
+from analysis.stats.validity import ValidityResult, validity
 
 __all__ = [
     "EFAResult",
@@ -51,8 +54,11 @@ __all__ = [
     "MetaAnalysis",
     "ModerationResult",
     "RegressionResult",
+    "SEMResult",
+    "ValidityResult",
     "adjust_pvalues",
     "assumption_checks",
+    "cfa",
     "cohen_kappa",
     "compare_groups",
     "correlations",
@@ -69,5 +75,7 @@ __all__ = [
     "platform_summary",
     "regression",
     "responsiveness",
+    "sem",
     "sensitivity",
+    "validity",
 ]
