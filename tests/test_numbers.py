@@ -1,4 +1,5 @@
-"""Tests for analysis.io.numbers: counts and rates as exports write them."""
+"""Tests for analysis.io.numbers (counts and rates as exports write them) and for
+analysis.cleaning.number_answers (everyday answers to number questions)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.cleaning.number_answers import read_answer, read_number_answers
 from analysis.errors import InputError
 from analysis.io.numbers import parse_counts, parse_decimal
 
@@ -153,3 +155,73 @@ def test_abbreviations_scale_tenths(tenths, suffix):
     english = f"{whole}.{decimal}{suffix}"
     indonesian = f"{whole},{decimal} {suffix}"
     assert counts([english, indonesian]).tolist() == [tenths * scale // 10] * 2
+
+
+# --- everyday answers to number questions (analysis.cleaning.number_answers) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "low", "high"),
+    [
+        ("45", "number", 45, 45),
+        ("45,5", "number", 45.5, 45.5),
+        ("45 tahun", "unit", 45, 45),
+        ("45 thn", "unit", 45, 45),
+        ("45th", "unit", 45, 45),
+        ("30 years old", "unit", 30, 30),
+        ("± 40", "approximate", 40, 40),
+        ("+- 33", "approximate", 33, 33),
+        ("kurang lebih 30 th", "approximate", 30, 30),
+        ("sekitar 50", "approximate", 50, 50),
+        ("17-25", "range", 17, 25),
+        ("17 – 25", "range", 17, 25),
+        ("17 s/d 25 tahun", "range", 17, 25),
+        ("17 sampai 25", "range", 17, 25),
+        ("40an", "decade", 40, 49),
+        ("40-an", "decade", 40, 49),
+        ("25-17", "bad", None, None),
+        ("dua puluh", "bad", None, None),
+        ("45 tahun 3 bulan", "bad", None, None),
+    ],
+)
+def test_everyday_number_answers(text, kind, low, high):
+    reading = read_answer(text)
+    assert reading.kind == kind
+    if low is not None:
+        assert (reading.low, reading.high) == (low, high)
+
+
+def test_number_answers_midpoints_and_repair_notes():
+    answers = pd.Series(
+        ["45 tahun", "30", "± 40", "17-25", "40an", "", "33 thn"], index=range(2, 9)
+    )
+    values, notes = read_number_answers(answers, path="f.csv", column="Usia", ranges="midpoint")
+    # by hand: 45, 30, 40, (17 + 25) / 2 = 21, (40 + 49) / 2 = 44.5, NA, 33
+    assert values.tolist() == [45, 30, 40, 21, 44.5, pd.NA, 33]
+    assert notes == [
+        'column "Usia": 2 answers read as the number before their unit (45 tahun); rows 2, 8',
+        'column "Usia": 1 answer read as the number after their approximation (± 40); rows 4',
+        'column "Usia": 1 answer read as the midpoint of their range (17-25); rows 5',
+        'column "Usia": 1 answer read as the midpoint of their decade (40an: 40-49); rows 6',
+    ]
+
+
+def test_number_answers_that_cannot_be_read_are_listed_in_one_error():
+    answers = pd.Series(["tua", "30", "17-25", "x", "y", "z"], index=range(2, 8))
+    with pytest.raises(InputError) as error:
+        read_number_answers(answers, path="f.csv", column="Usia", variable="age")
+    # the range counts too when ranges is left at "error"
+    assert str(error.value).startswith(
+        'f.csv, row 2, column "Usia": 5 answers are not a number: row 2 "tua", row 4 "17-25", '
+        'row 5 "x" and 2 more'
+    )
+    assert 'demographic "age"' in error.value.hint
+
+
+def test_number_answers_as_brackets():
+    answers = pd.Series(["17-25", "20", "40an", "45", "26 - 35", ""], index=range(2, 8))
+    values, notes = read_number_answers(answers, path="f.csv", column="Usia", ranges="category")
+    assert values.tolist() == ["17-25", "17-25", "40-49", "40-49", "26-35", pd.NA]
+    assert any("2 answers given as numbers, placed in the bracket" in n for n in notes)
+    with pytest.raises(InputError, match="1 answer is neither a range nor a number inside"):
+        read_number_answers(pd.Series(["17-25", "80"]), path="f", column="Usia", ranges="category")

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.cleaning.screening import ScreeningInput, mahalanobis, screen, straightlining
 from analysis.config import Screening
@@ -102,3 +103,59 @@ def test_mahalanobis_uses_complete_cases_and_leaves_incomplete_rows_untested():
     d2 = np.einsum("ij,jk,ik->i", centred, np.linalg.inv(np.cov(kept.T)), centred)
     assert detail[2] == f"Mahalanobis D2 = {round(d2[0], 1)}, p = " + detail[2].split("p = ")[1]
     assert mask[2] and not mask[3] and not mask[~complete].any()
+
+
+def test_identical_constant_answers_are_straight_lining_not_duplicates():
+    # rows 2-4: the same constant vector (straight-liners); rows 5 and 6: a varied vector twice
+    varied = [1, 2, 3, 4, 5, 4, 3, 2]
+    items = _items([[3] * 8, [3] * 8, [3] * 8, varied, varied])
+    hits = screen(_input(items), Screening.model_validate({"careless": {"action": "off"}}))
+    assert hits["reason"].to_dict() == {
+        2: "straightlining",
+        3: "straightlining",
+        4: "straightlining",
+        6: "duplicate",
+    }
+    assert hits.loc[6, "detail"] == "same answers as row 5"
+
+
+def test_an_email_or_response_id_repeat_is_a_duplicate_whatever_the_answers():
+    items = _items([[3] * 8, [3] * 8, [1, 2, 3, 4, 5, 4, 3, 2], [2, 2, 3, 4, 5, 4, 3, 1]])
+    data = _input(
+        items, email=pd.Series(["a@x.id", "A@x.id ", "b@x.id", "c@x.id"], index=items.index)
+    )
+    data.response_id = pd.Series(["R_1", "R_2", "R_3", "R_3"], index=items.index)
+    rules = Screening.model_validate(
+        {"duplicates": {"keys": ["email", "response_id"]}, "careless": {"action": "off"}}
+    )
+    hits = screen(data, rules)
+    assert hits["reason"].to_dict() == {2: "straightlining", 3: "duplicate", 5: "duplicate"}
+    assert hits.loc[3, "detail"] == "same email as row 2"
+    assert hits.loc[5, "detail"] == "same response id as row 4"
+
+
+def test_min_seconds_alone_uses_no_median_limit():
+    items = _items([[1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 1]])
+    duration = pd.Series([70.0, 100.0, 400.0, 500.0], index=items.index)
+    rules = Screening.model_validate(
+        {"speeders": {"min_seconds": 60}, "straightlining": {"action": "off"}}
+    )
+    # median 250 s; 0.3 x median = 75 s would catch row 2, but only the 60 s limit is set
+    assert screen(_input(items, duration=duration), rules).empty
+
+
+def test_mahalanobis_tests_only_rows_no_earlier_rule_excluded():
+    rng = np.random.default_rng(3)
+    values = np.clip(np.round(3 + rng.normal(size=(200, 1)) + rng.normal(0, 0.4, (200, 4))), 1, 5)
+    values[0] = [1, 5, 1, 5]
+    items = pd.DataFrame(values, index=range(2, 202))
+    excluded = pd.Series(False, index=items.index)
+    excluded.iloc[:50] = True  # rows 2-51 were excluded before: untested, and not in the norm
+    mask, _ = mahalanobis(items, 0.001, excluded=excluded)
+    assert not mask.iloc[:50].any()
+    kept = values[50:]
+    centred = kept - kept.mean(axis=0)
+    # numpy reference on the rows still in play only
+    d2 = np.einsum("ij,jk,ik->i", centred, np.linalg.inv(np.cov(kept.T)), centred)
+    p = stats.chi2.sf(d2, df=4)
+    assert mask.iloc[50:].to_numpy().tolist() == (p < 0.001).tolist()

@@ -139,7 +139,8 @@ def agencies_without_responses(study: Study, cleaned: CleanedSurvey) -> list[str
         )
     unknown = int((cleaned.exclusions["reason"] == "unknown_agency").sum())
     if warnings and unknown:
-        warnings.append(f"{unknown} rows named no agency of the study: {_agency_hint(None)}")
+        rows = "1 row" if unknown == 1 else f"{unknown} rows"
+        warnings.append(f"{rows} named no agency of the study: {_agency_hint(None)}")
     return warnings
 
 
