@@ -27,7 +27,7 @@ output_dir: str = ""  # where results.json goes; empty means reports/<study>/<ag
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting
 from analysis.pipeline import ensure_processed
-from analysis.reporting import figures, sections
+from analysis.reporting import figures, hypotheses, measurement, sections
 from analysis.reporting.context import open_report
 
 ensure_processed(config, processed_dir)
@@ -69,6 +69,9 @@ report.show("reliability", sections.reliability(report.responses, report.study))
 # %%
 report.show("item_analysis", sections.item_analysis(report.responses, report.study))
 
+# %%
+report.show("factor_structure", measurement.factor_structure(report.responses, report.study))
+
 # %% [markdown] tags=["remove_cell"]
 # ## Confirmatory hypotheses
 
@@ -76,10 +79,13 @@ report.show("item_analysis", sections.item_analysis(report.responses, report.stu
 report.heading("hypotheses")
 
 # %%
+report.preregistration()
+
+# %%
 report.statements()
 
 # %% tags=["remove_cell"]
-verdicts, terms = sections.hypotheses(report.scores, report.study)
+verdicts, terms = hypotheses.run_hypotheses(report.scores, report.study, report.responses, report.confirmatory)
 
 # %%
 report.show("hypothesis", verdicts)
@@ -89,6 +95,12 @@ report.narrate(verdicts)
 
 # %%
 report.show("hypothesis_terms", terms)
+
+# %%
+report.show("assumptions", hypotheses.assumptions(report.scores, report.study))
+
+# %%
+report.show("sensitivity", hypotheses.sensitivity(verdicts, report.study))
 
 # %%
 figures.hypothesis_scatters(report.scores, report.study, lang)

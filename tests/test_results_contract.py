@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis.config import Hypothesis, Localized, load_study
-from analysis.reporting import sections
 from analysis.reporting.display import display_table, plain, term_label
+from analysis.reporting.hypotheses import run_hypotheses
 from analysis.reporting.i18n import ci_level, number, p_value, significance
 from analysis.reporting.results import ResultLog
 
@@ -114,7 +114,7 @@ def test_one_verdict_per_hypothesis_whatever_its_predictors(scores):
         _hypothesis("trust", ["gender"], id_="H3"),
         _hypothesis("trust", ["pu"], id_="H4"),
     ]
-    verdicts, terms = sections.hypotheses(scores, study)
+    verdicts, terms = run_hypotheses(scores, study)
     verdicts = verdicts.set_index("hypothesis")
     assert len(verdicts) == 4
     # significant but of the wrong sign
@@ -136,7 +136,7 @@ def test_one_verdict_per_hypothesis_whatever_its_predictors(scores):
 def test_a_study_without_hypotheses_gives_empty_tables(scores):
     study = load_study(DEMO_CONFIG)
     study.hypotheses = []
-    verdicts, terms = sections.hypotheses(scores, study)
+    verdicts, terms = run_hypotheses(scores, study)
     assert verdicts.empty and terms.empty
 
 
@@ -147,7 +147,7 @@ def test_holm_adjustment_matches_the_step_down_by_hand(scores):
         _hypothesis("trust", ["resp"], id_="H2"),
         _hypothesis("trust", ["pu"], id_="H3"),
     ]
-    verdicts, _ = sections.hypotheses(scores, study)
+    verdicts, _ = run_hypotheses(scores, study)
     p = verdicts["p_value"].to_numpy()
     # Holm (1979): sort p ascending, multiply the i-th smallest by (m - i + 1), keep the running
     # maximum, cap at 1
@@ -165,7 +165,7 @@ def test_a_hypothesis_that_cannot_be_fitted_is_not_tested_and_the_rest_are(score
         _hypothesis("trust", ["resp"], ["gender"], id_="H2"),
     ]
     one_gender = scores.assign(gender="f")
-    verdicts, terms = sections.hypotheses(one_gender, study)
+    verdicts, terms = run_hypotheses(one_gender, study)
     verdicts = verdicts.set_index("hypothesis")
     assert verdicts.loc["H2", "decision"] == "not_tested"
     assert verdicts.loc["H2", "label"] == "single_level" and verdicts.loc["H2", "n"] == 300
@@ -173,7 +173,7 @@ def test_a_hypothesis_that_cannot_be_fitted_is_not_tested_and_the_rest_are(score
     # Holm over the tested hypotheses only: one test, nothing to adjust
     assert verdicts.loc["H1", "p_adjusted"] == pytest.approx(verdicts.loc["H1", "p_value"])
     assert set(terms["hypothesis"]) == {"H1"}
-    few, _ = sections.hypotheses(scores.head(12), study)
+    few, _ = run_hypotheses(scores.head(12), study)
     # 12 rows - 2 coefficients = 10 residual df is enough for H1; H2 has 4 coefficients
     few = few.set_index("hypothesis")
     assert few.loc["H1", "decision"] != "not_tested" and few.loc["H2", "label"] == "too_few_rows"
@@ -189,7 +189,7 @@ def test_report_sentences_say_why_a_hypothesis_was_not_tested(scores, tmp_path):
         _hypothesis("trust", ["smu"], id_="H1"),
         _hypothesis("trust", ["resp"], ["gender"], id_="H2"),
     ]
-    verdicts, _ = sections.hypotheses(scores.assign(gender="f"), study)
+    verdicts, _ = run_hypotheses(scores.assign(gender="f"), study)
     empty = pd.DataFrame()
     report = ReportContext(
         study, study.agencies[0].id, "id", *[empty] * 6, output_dir=tmp_path, log=ResultLog("x")

@@ -17,10 +17,12 @@ from IPython.display import HTML, Markdown
 from analysis import tables
 from analysis.cleaning.scoring import score_constructs
 from analysis.config import Study, load_study, paths
+from analysis.config.prereg import compare_with_lock, read_lock
 from analysis.errors import InputError
 from analysis.io import store as processed
 from analysis.reporting.display import display_table, plain
-from analysis.reporting.i18n import ci_level, number, p_value, significance, t
+from analysis.reporting.i18n import ci_level, number, significance, t
+from analysis.reporting.narrative import verdict_sentence
 from analysis.reporting.provenance import provenance_table
 from analysis.reporting.results import ResultLog
 
@@ -116,36 +118,41 @@ class ReportContext:
         return HTML(shown.to_html(index=False, classes="report-table", border=0, escape=True))
 
     def narrate(self, verdicts: pd.DataFrame) -> Markdown:
-        """One sentence per hypothesis, APA style, in the report language."""
-        sentences = []
-        for row in verdicts.itertuples():
-            if row.decision == "not_tested":
-                reason = self.text(f"untestable.{row.label}")
-                values = {"id": plain(row.hypothesis), "n": number(row.n, self.lang, 0)}
-                sentences.append("- " + self.text("narrative.not_tested", reason=reason, **values))
-                continue
-            hyp = next(h for h in self.study.hypotheses if h.id == row.hypothesis)
-            predictors = " + ".join(self.labels.get(v, v) for v in hyp.predictors)
-            values = {
-                "id": plain(row.hypothesis),
-                "predictor": plain(predictors),
-                "outcome": plain(self.labels.get(hyp.outcome, hyp.outcome)),
-                "b": number(row.estimate, self.lang),
-                "lo": number(row.ci_low, self.lang),
-                "hi": number(row.ci_high, self.lang),
-                "df_num": number(row.df_num, self.lang, 0),
-                "df": number(row.df, self.lang, 0),
-                "stat": number(row.statistic, self.lang),
-                "p": p_value(row.p_value, self.lang, self.alpha),
-                "f2": number(row.effect_size, self.lang),
-                "r2": number(row.r2, self.lang),
-                "n": number(row.n, self.lang, 0),
-            }
-            kind = "t" if row.statistic_name == "t" else "f"
-            direction = "positive" if row.estimate > 0 else "negative"
-            values["direction"] = self.text(f"narrative.{direction}")
-            sentences.append("- " + self.text(f"narrative.{row.decision}_{kind}", **values))
+        """One APA-style sentence per hypothesis, in the report language."""
+        declared = {h.id: h for h in self.study.hypotheses}
+        sentences = [
+            "- "
+            + verdict_sentence(row, declared[row.hypothesis], self.labels, self.lang, self.alpha)
+            for row in verdicts.itertuples()
+        ]
         return Markdown("\n".join(sentences))
+
+    @property
+    def confirmatory(self) -> dict[str, bool]:
+        """Hypothesis id -> whether it matches the pre-registration lock (all True: no lock)."""
+        status = compare_with_lock(self.study)
+        return dict(zip(status["hypothesis"], status["confirmatory"], strict=True))
+
+    def preregistration(self) -> Markdown:
+        """Whether the hypotheses match the pre-registration lock, with every deviation."""
+        lock = read_lock(self.study)
+        if lock is None:
+            return Markdown(self.text("prereg.none"))
+        status = compare_with_lock(self.study)
+        when = plain(lock["locked_at"].replace("T", " ").replace("Z", " UTC"))
+        paragraphs = [self.text("prereg.locked", when=when)]
+        if lock.get("after_cleaning"):
+            paragraphs.append(self.text("prereg.after_cleaning"))
+        deviations = status[status["status"] != "locked"]
+        if deviations.empty:
+            paragraphs.append(self.text("prereg.match"))
+        else:
+            listed = "\n".join(
+                f"- **{plain(row.hypothesis)}**: {self.text(f'prereg.{row.status}')}"
+                for row in deviations.itertuples()
+            )
+            paragraphs.append(self.text("prereg.deviations") + "\n\n" + listed)
+        return Markdown("\n\n".join(paragraphs))
 
     def statements(self) -> Markdown:
         """The hypotheses as pre-registered in the config, one line each."""
@@ -158,7 +165,10 @@ class ReportContext:
     def methods(self) -> Markdown:
         """Methods and limitations paragraphs."""
         parts = [
-            self.text("methods", alpha=significance(self.alpha, self.lang)),
+            self.text(
+                "methods",
+                alpha=significance(self.alpha, self.lang),
+            ),
             self.text("weights_used" if self.study.weight_column else "weights_none"),
             self.text("limitations"),
         ]

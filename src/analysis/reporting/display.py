@@ -33,8 +33,19 @@ DISPLAY_COLUMNS = {
         "alpha",
         "ci",
         "std_alpha",
+        "omega",
         "min_item_total_r",
         "reliable",
+    ],
+    "factor_structure": [
+        "n",
+        "k",
+        "kmo",
+        "bartlett",
+        "p_value",
+        "factors_suggested",
+        "constructs",
+        "adequate",
     ],
     "item_analysis": [
         "construct",
@@ -47,18 +58,28 @@ DISPLAY_COLUMNS = {
     ],
     "hypothesis": [
         "hypothesis",
+        "family",
         "term",
         "estimate",
-        "std_estimate",
         "ci",
         "test",
         "p_value",
         "p_adjusted",
-        "effect_size",
-        "r2",
+        "p_fdr",
+        "effect",
         "n",
         "decision",
     ],
+    "assumptions": [
+        "hypothesis",
+        "check",
+        "term",
+        "value",
+        "p_value",
+        "passed",
+        "action",
+    ],
+    "sensitivity": ["hypothesis", "n", "min_detectable", "observed"],
     "hypothesis_terms": [
         "hypothesis",
         "term",
@@ -71,8 +92,10 @@ DISPLAY_COLUMNS = {
         "p_value",
     ],
 }
-INTEGER_COLUMNS = {"n", "k", "df", "n_posts"}
-P_COLUMNS = {"p_value", "p_adjusted"}
+#: How each test statistic is written (the df part is added where the test has one).
+_STATISTIC_SYMBOLS = {"t": "t", "z": "z", "F": "F", "chi2": "χ²", "H": "H"}
+INTEGER_COLUMNS = {"n", "k", "df", "n_posts", "factors_suggested", "constructs"}
+P_COLUMNS = {"p_value", "p_adjusted", "p_fdr"}
 #: ASCII punctuation, which CommonMark lets a backslash make literal.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -84,11 +107,16 @@ def plain(text: str) -> str:
 
 def term_label(term: str, labels: dict[str, str]) -> str:
     """A readable model term: ``Gender: female`` for ``gender[female]``, labels for ids."""
+    if pd.isna(term):
+        return ""
     match = re.fullmatch(r"(?P<variable>[^\[]+)\[(?P<level>.*)\]", str(term))
     if match:
         variable = match["variable"]
         return f"{labels.get(variable, variable)}: {match['level']}"
-    return "+".join(labels.get(part, part) for part in str(term).split("+"))
+    return "+".join(
+        ":".join(labels.get(piece, piece) for piece in part.split(":"))
+        for part in str(term).split("+")
+    )
 
 
 def display_table(
@@ -131,7 +159,27 @@ def display_table(
             for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
         ]
     if "test" in columns:
-        table["test"] = [_test(row, lang) for row in table.itertuples()]
+        table["test"] = [test_text(row, lang) for row in table.itertuples()]
+    if "effect" in columns:
+        table["effect"] = [_effect(row, lang) for row in table.itertuples()]
+    if "value" in columns and "value" not in table:
+        table["value"] = table["statistic"]
+    if "min_detectable" in columns:
+        table["min_detectable"] = [
+            f"{t(lang, f'effect_sizes.{name}')} = {number(value, lang, 3)}"
+            for name, value in zip(table["effect_name"], table["min_effect"], strict=True)
+        ]
+        table["observed"] = [
+            f"{t(lang, f'effect_sizes.{name}')} = {number(value, lang, 3)}"
+            for name, value in zip(table["effect_name"], table["effect_size"], strict=True)
+        ]
+    if "bartlett" in columns:
+        table["bartlett"] = [
+            f"χ²({number(df, lang, 0)}) = {number(chi2, lang)}"
+            for chi2, df in zip(table["bartlett_chi2"], table["bartlett_df"], strict=True)
+        ]
+    if "family" in columns:
+        table["family"] = table["family"].map(lambda f: t(lang, f"families.{f}"))
     shown = table[columns].copy()
     if analysis == "sample_flow":
         shown["reason"] = shown["reason"].map(lambda r: t(lang, f"reasons.{r}") if r else "")
@@ -145,7 +193,10 @@ def display_table(
         shown["decision"] = shown["decision"].map(
             lambda d: t(lang, f"decisions.{d}") if isinstance(d, str) else ""
         )
-    for column in ("reliable", "valid"):
+    if "action" in shown:
+        shown["action"] = shown["action"].map(lambda a: t(lang, f"actions.{a}"))
+        shown["check"] = shown["check"].map(lambda c: t(lang, f"checks.{c}"))
+    for column in ("reliable", "valid", "adequate", "passed"):
         if column in shown:
             shown[column] = shown[column].map(
                 lambda r: t(lang, "answer_yes") if r else t(lang, "answer_no")
@@ -173,15 +224,31 @@ def engagement_display(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.reset_index()
 
 
-def _test(row, lang: str) -> str:
-    """``t(283) = 2,54`` or ``F(2; 280) = 7,18`` for a verdict row."""
-    if not isinstance(row.statistic_name, str):
+def test_text(row, lang: str) -> str:
+    """``t(283) = 2,54``, ``F(2; 280) = 7,18``, ``χ²(2) = 9,10``, ``z = 3,02``; ``–`` if none."""
+    if not has_test(row):
         return "–"
+    symbol = _STATISTIC_SYMBOLS[row.statistic_name]
+    value = number(row.statistic, lang)
+    if row.statistic_name == "z" or row.df != row.df:
+        return f"{symbol} = {value}"
     separator = "; " if lang == "id" else ", "
-    df = number(row.df, lang, 0)
+    df = number(row.df, lang, 0 if float(row.df).is_integer() else 2)
     if row.statistic_name == "F":
         df = f"{number(row.df_num, lang, 0)}{separator}{df}"
-    return f"{row.statistic_name}({df}) = {number(row.statistic, lang)}"
+    return f"{symbol}({df}) = {value}"
+
+
+def has_test(row) -> bool:
+    """Whether a verdict row has a test statistic to show."""
+    return isinstance(row.statistic_name, str) and row.statistic_name in _STATISTIC_SYMBOLS
+
+
+def _effect(row, lang: str) -> str:
+    """``f² = 0,04`` or ``d = 0,31`` for a verdict row; ``–`` without an effect size."""
+    if row.effect_size != row.effect_size:
+        return "–"
+    return f"{t(lang, f'effect_sizes.{row.effect_size_name}')} = {number(row.effect_size, lang)}"
 
 
 def _format_column(values: pd.Series, column: str, lang: str, alpha: float) -> pd.Series:

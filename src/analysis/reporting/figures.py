@@ -51,15 +51,21 @@ def score_distributions(scores: pd.DataFrame, study: Study, lang: str) -> plt.Fi
 def hypothesis_scatters(scores: pd.DataFrame, study: Study, lang: str) -> plt.Figure | None:
     """One panel per hypothesis: outcome against its first predictor, OLS line and CI band.
 
-    Returns None when the study has no hypotheses.
+    Only respondent-level hypotheses between observed scores are drawn (a SEM path between
+    latent variables has no scatter). Returns None when no hypothesis qualifies.
     """
-    if not study.hypotheses:
+    drawn = [
+        h
+        for h in study.hypotheses
+        if h.level == "respondent" and {h.outcome, h.predictors[0]} <= set(scores.columns)
+    ]
+    if not drawn:
         return None
-    count = len(study.hypotheses)
+    count = len(drawn)
     columns = min(count, 2)
     rows = -(-count // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 4.2 * rows), squeeze=False)
-    for ax, hypothesis in zip(axes.flat, study.hypotheses, strict=False):
+    for ax, hypothesis in zip(axes.flat, drawn, strict=False):
         _scatter(ax, scores, hypothesis, study, lang)
     for ax in list(axes.flat)[count:]:
         ax.set_visible(False)
