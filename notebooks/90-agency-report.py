@@ -72,6 +72,12 @@ report.show("item_analysis", sections.item_analysis(report.responses, report.stu
 # %%
 report.show("factor_structure", measurement.factor_structure(report.responses, report.study))
 
+# %%
+report.show("measurement_fit", measurement.measurement_fit(report.responses, report.study))
+
+# %%
+report.show("construct_validity", measurement.construct_validity(report.responses, report.study))
+
 # %% [markdown] tags=["remove_cell"]
 # ## Confirmatory hypotheses
 

@@ -70,6 +70,19 @@ DISPLAY_COLUMNS = {
         "n",
         "decision",
     ],
+    "measurement_fit": ["n", "chi2_df", "p_value", "cfi", "tli", "rmsea_ci", "srmr", "good_fit"],
+    "construct_validity": [
+        "construct",
+        "k",
+        "min_loading",
+        "composite_reliability",
+        "ave",
+        "sqrt_ave",
+        "max_correlation",
+        "max_htmt",
+        "convergent",
+        "discriminant",
+    ],
     "assumptions": [
         "hypothesis",
         "check",
@@ -94,6 +107,16 @@ DISPLAY_COLUMNS = {
 }
 #: How each test statistic is written (the df part is added where the test has one).
 _STATISTIC_SYMBOLS = {"t": "t", "z": "z", "F": "F", "chi2": "χ²", "H": "H"}
+#: Boolean columns shown as yes / no.
+YES_NO_COLUMNS = (
+    "reliable",
+    "valid",
+    "adequate",
+    "passed",
+    "good_fit",
+    "convergent",
+    "discriminant",
+)
 INTEGER_COLUMNS = {"n", "k", "df", "n_posts", "factors_suggested", "constructs"}
 P_COLUMNS = {"p_value", "p_adjusted", "p_fdr"}
 #: ASCII punctuation, which CommonMark lets a backslash make literal.
@@ -162,6 +185,18 @@ def display_table(
         table["test"] = [test_text(row, lang) for row in table.itertuples()]
     if "effect" in columns:
         table["effect"] = [_effect(row, lang) for row in table.itertuples()]
+    if "chi2_df" in columns:
+        table["chi2_df"] = [
+            f"χ²({number(df, lang, 0)}) = {number(chi2, lang)}"
+            for chi2, df in zip(table["chi2"], table["df"], strict=True)
+        ]
+        separator = "; " if lang == "id" else ", "
+        table["rmsea_ci"] = [
+            f"{number(r, lang, 3)} [{number(lo, lang, 3)}{separator}{number(hi, lang, 3)}]"
+            for r, lo, hi in zip(
+                table["rmsea"], table["rmsea_ci_low"], table["rmsea_ci_high"], strict=True
+            )
+        ]
     if "value" in columns and "value" not in table:
         table["value"] = table["statistic"]
     if "min_detectable" in columns:
@@ -196,7 +231,15 @@ def display_table(
     if "action" in shown:
         shown["action"] = shown["action"].map(lambda a: t(lang, f"actions.{a}"))
         shown["check"] = shown["check"].map(lambda c: t(lang, f"checks.{c}"))
-    for column in ("reliable", "valid", "adequate", "passed"):
+    for column in (
+        "reliable",
+        "valid",
+        "adequate",
+        "passed",
+        "good_fit",
+        "convergent",
+        "discriminant",
+    ):
         if column in shown:
             shown[column] = shown[column].map(
                 lambda r: t(lang, "answer_yes") if r else t(lang, "answer_no")

@@ -68,3 +68,116 @@ def factor_structure(responses: pd.DataFrame, study: Study) -> pd.DataFrame:
         "adequate": bool(kmo >= KMO_MIN and bartlett["p_value"] < study.study.alpha),
     }
     return tidy(pd.DataFrame([row], columns=columns), ("k",), "kmo")
+
+
+#: Columns of :func:`measurement_fit`.
+FIT_COLUMNS = (
+    "n",
+    "chi2",
+    "df",
+    "p_value",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_low",
+    "rmsea_ci_high",
+    "srmr",
+    "good_fit",
+)
+#: Columns of :func:`construct_validity`.
+VALIDITY_COLUMNS = (
+    "construct",
+    "k",
+    "n",
+    "min_loading",
+    "composite_reliability",
+    "ave",
+    "sqrt_ave",
+    "max_correlation",
+    "max_htmt",
+    "convergent",
+    "discriminant",
+)
+#: Hu & Bentler (1999) cut-offs the report states for a good fit.
+CFI_MIN, RMSEA_MAX, SRMR_MAX = 0.95, 0.06, 0.08
+
+
+def _validity(responses: pd.DataFrame, study: Study):
+    constructs = measured_constructs(study)
+    if len(constructs) < 2:
+        return None
+    return stats.validity(responses, constructs)
+
+
+def measurement_fit(responses: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Fit of the declared measurement model: one factor per construct, all items (CFA, ML).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``chi2``, ``df``, ``p_value``, ``cfi``, ``tli``, ``rmsea`` with its 90%
+        interval (``rmsea_ci_low``, ``rmsea_ci_high``), ``srmr`` (as lavaan) and ``good_fit``
+        (CFI >= .95, RMSEA <= .06 and SRMR <= .08, Hu & Bentler 1999). Empty with fewer than
+        two multi-item constructs.
+    """
+    result = _validity(responses, study)
+    if result is None:
+        return tidy(pd.DataFrame(columns=list(FIT_COLUMNS)), ("n",), "cfi")
+    fit = result.measurement.fit.iloc[0]
+    row = {
+        "n": int(fit["n"]),
+        "chi2": fit["chi2"],
+        "df": fit["df"],
+        "p_value": fit["pvalue"],
+        "cfi": fit["cfi"],
+        "tli": fit["tli"],
+        "rmsea": fit["rmsea"],
+        "rmsea_ci_low": fit["rmsea_ci_low"],
+        "rmsea_ci_high": fit["rmsea_ci_high"],
+        "srmr": fit["srmr"],
+        "good_fit": bool(
+            fit["cfi"] >= CFI_MIN and fit["rmsea"] <= RMSEA_MAX and fit["srmr"] <= SRMR_MAX
+        ),
+    }
+    return tidy(pd.DataFrame([row], columns=list(FIT_COLUMNS)), ("n",), "cfi")
+
+
+def construct_validity(responses: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Convergent and discriminant validity per construct from the measurement model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per construct: ``construct``, ``k``, ``n``, ``min_loading`` (smallest
+        standardized loading), ``composite_reliability``, ``ave``, ``sqrt_ave``,
+        ``max_correlation`` (largest absolute latent correlation with another construct),
+        ``max_htmt``, ``convergent`` (AVE >= :data:`AVE_MIN` and CR >= :data:`CR_MIN`) and
+        ``discriminant`` (sqrt(AVE) above every latent correlation, the Fornell-Larcker
+        criterion, and every HTMT below :data:`HTMT_MAX`).
+    """
+    result = _validity(responses, study)
+    if result is None:
+        return tidy(pd.DataFrame(columns=list(VALIDITY_COLUMNS)), ("construct",), "ave")
+    estimates = result.measurement.estimates
+    loadings = estimates[estimates["op"] == "=~"].groupby("lhs")["std_all"].min()
+    rows = []
+    for row in result.constructs.itertuples(index=False):
+        others = [c for c in result.constructs["construct"] if c != row.construct]
+        correlation = result.fornell_larcker.loc[row.construct, others].abs().max()
+        htmt = result.htmt.loc[row.construct, others].max()
+        rows.append(
+            {
+                "construct": row.construct,
+                "k": int(row.k),
+                "n": int(row.n),
+                "min_loading": float(loadings[row.construct]),
+                "composite_reliability": row.composite_reliability,
+                "ave": row.ave,
+                "sqrt_ave": row.sqrt_ave,
+                "max_correlation": float(correlation),
+                "max_htmt": float(htmt),
+                "convergent": bool(row.ave >= AVE_MIN and row.composite_reliability >= CR_MIN),
+                "discriminant": bool(row.sqrt_ave > correlation and htmt < HTMT_MAX),
+            }
+        )
+    return tidy(pd.DataFrame(rows, columns=list(VALIDITY_COLUMNS)), ("construct",), "ave")

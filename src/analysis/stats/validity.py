@@ -52,7 +52,7 @@ class ValidityResult:
         Construct x construct heterotrait-monotrait ratios (1 on the diagonal).
     measurement : SEMResult
         The CFA the loadings and latent correlations come from (its ``fit`` table reports
-        how well the measurement model fits).
+        how well the measurement model fits), with the construct and item names as given.
     """
 
     constructs: pd.DataFrame
@@ -185,6 +185,9 @@ def validity(
     fornell_larcker = correlation.copy()
     for name, root in zip(names, table["sqrt_ave"], strict=True):
         fornell_larcker.loc[name, name] = root
+    # The estimates name the constructs and items again, as the caller wrote them.
+    original = {v: k for k, v in (factor | column).items()}
+    measurement.estimates[["lhs", "rhs"]] = measurement.estimates[["lhs", "rhs"]].replace(original)
     return ValidityResult(
         constructs=table,
         fornell_larcker=fornell_larcker,
