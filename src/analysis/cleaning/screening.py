@@ -31,6 +31,8 @@ from functools import partial
 import ier
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
@@ -158,10 +160,12 @@ def _rules(
 ) -> Iterator[tuple[str, str, Rule | None]]:
     """``(reason, action, rule)`` in screening order (``rule`` is None when the rule is off).
 
-    A rule runs when called, so the duplicate rule sees the rows excluded before it, and the
-    Mahalanobis rule tests only the rows no earlier rule excluded. The straight-lining rule,
-    which does not depend on exclusions, starts on ``pool`` at once and runs while the rules
-    before it do.
+    A rule runs when called, so the duplicate rule sees the rows excluded before it. The
+    straight-lining rule, which does not depend on exclusions, starts on ``pool`` at once and
+    runs while the rules before it do; the Mahalanobis rule starts on ``pool`` once the
+    attention checks are done, on the rows no rule so far excluded, and runs while the
+    straight-lining rule finishes (straight-liners stay in its sample, but it cannot flag
+    them: they are excluded before it).
     """
     matrix = ItemMatrix.of(data.items, data.item_values)
     rule = rules.straightlining
@@ -183,9 +187,13 @@ def _rules(
     yield "speeder", rules.speeders.action, partial(speeders, data.duration, rules.speeders)
     for check in rules.attention_checks:
         yield "attention_check", check.action, partial(attention_check, data.raw, check)
-    yield "straightlining", rules.straightlining.action, longstring
     rule = rules.careless
-    careless = partial(mahalanobis, data.items, rule.mahalanobis_p, matrix, excluded)
+    careless = None
+    if rule.action != "off":
+        careless = pool.submit(
+            mahalanobis, data.items, rule.mahalanobis_p, matrix, excluded.copy()
+        ).result
+    yield "straightlining", rules.straightlining.action, longstring
     yield "careless", rule.action, careless
     rule = rules.missing
     missing = partial(too_many_missing, data.items, rule, matrix.answered)
@@ -393,13 +401,24 @@ def _duplicate_keys(
 
 
 def _folded_codes(values: pd.Series) -> np.ndarray:
-    """An integer per row, equal for texts equal after trimming and case folding; -1 for
-    empty cells. Distinct texts are folded once, never a copy of the column."""
-    codes, texts = factorize_text(values)
-    folded = [text.strip().casefold() for text in texts.tolist()]
-    groups = pd.factorize(pd.Series([*folded, ""], dtype=object))[0]
-    groups[np.array([text == "" for text in [*folded, ""]])] = -1
-    return groups[codes]
+    """An integer per row, equal for texts equal after trimming and lower-casing (how email
+    addresses compare); -1 for empty cells.
+
+    The texts are folded by Arrow's compute kernels on the column's own buffers (once per
+    category for a categorical column), never through a folded pandas copy of the column.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        texts = pa.array(values.cat.categories.astype("string").array, pa.large_string())
+    else:
+        codes = None
+        texts = pa.array(values.astype("string").array, pa.large_string())
+    folded = pc.fill_null(pc.utf8_lower(pc.utf8_trim_whitespace(texts)), "")
+    groups = pc.dictionary_encode(folded).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    groups[pc.equal(folded, "").to_numpy(zero_copy_only=False)] = -1
+    if codes is None:
+        return groups
+    return np.append(groups, -1)[codes]  # NA (-1) takes the last group, -1
 
 
 def varied_answers(matrix: ItemMatrix) -> np.ndarray:
