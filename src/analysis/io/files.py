@@ -61,11 +61,14 @@ class InputFile:
         Its size in bytes.
     notes : list of str
         What a report should say about how it was opened (a symbolic link and its target).
+    zipped : bool
+        Whether it starts like a ZIP container (an ``.xlsx`` workbook, a zipped export).
     """
 
     path: Path
     size: int
     notes: list[str] = field(default_factory=list)
+    zipped: bool = False
 
 
 def open_input(path: str | Path) -> InputFile:
@@ -79,7 +82,7 @@ def open_input(path: str | Path) -> InputFile:
     Returns
     -------
     InputFile
-        The path, its size and notes.
+        The path, its size, notes and whether it is a ZIP container.
 
     Raises
     ------
@@ -108,7 +111,7 @@ def open_input(path: str | Path) -> InputFile:
         zipped = stream.read(4) == b"PK\x03\x04"
     if zipped:
         check_zip_sizes(path)
-    return InputFile(path=path, size=status.st_size, notes=notes)
+    return InputFile(path=path, size=status.st_size, notes=notes, zipped=zipped)
 
 
 def check_zip_sizes(path: Path) -> None:

@@ -14,10 +14,12 @@ Formats and what becomes of their columns
         the text is ``Title``, falling back to ``Description``. ``Date`` holds the reporting
         period (``Lifetime``) on every row and is ignored.
     ``youtube_studio``
-        YouTube Studio ``Table data.csv``. The ``Total`` row is left out and reported in
-        ``attrs["skipped_rows"]``. ``Comments added`` are the comments; ``Shares`` only where the
-        export has the column; ``reach`` is NA. ``Subscribers`` (gained per video) is not a
-        follower count and is not used.
+        YouTube Studio ``Table data.csv``, or the ZIP that Studio downloads (its
+        ``Table data.csv`` is read; :mod:`analysis.io.posts.archive`). ``Chart data.csv`` and
+        ``Totals.csv`` of that ZIP (one row per day, with a ``Date`` column) are refused. The
+        ``Total`` row is left out and reported in ``attrs["skipped_rows"]``. ``Comments added``
+        are the comments; ``Shares`` only where the export has the column; ``reach`` is NA.
+        ``Subscribers`` (gained per video) is not a follower count and is not used.
     ``x_classic`` / ``x_new``
         X "Tweet activity" export and the 2024- account-analytics post export. Retweets /
         ``Reposts`` become ``shares`` (the new export's ``Shares`` column counts link/DM shares
@@ -30,6 +32,11 @@ Formats and what becomes of their columns
         columns present (``Likes``, ``Love``, ``Wow``, ``Haha``, ``Sad``, ``Angry``, ``Care``) to
         match Business Suite's ``Reactions``; ``followers_at_post`` is ``Followers at Posting``
         (older files: ``Likes at Posting``); the ID is taken from ``URL``.
+
+Every file must be a post table: one row per post, with the format's post ID (or permalink) and
+publish time columns and at least one post; anything else (a per-day table, a file of another
+export, a header without posts) is an :class:`~analysis.errors.InputError` that names the file
+and what was expected, never an empty table.
 
 Text is stripped and its line endings become ``\\n``; empty text is NA. Times are read by
 :func:`analysis.io.timestamps.parse_timestamps` with the export's formats and converted to UTC:
@@ -52,7 +59,8 @@ from analysis.errors import InputError, raise_first_bad
 from analysis.io.files import open_input
 from analysis.io.labels import fold_header
 from analysis.io.numbers import parse_counts
-from analysis.io.text import read_text_table
+from analysis.io.posts import archive
+from analysis.io.text import TextTable, read_text_table
 from analysis.io.timestamps import parse_timestamps
 from analysis.tables import PLATFORMS, POSTS, check_table, conform
 
@@ -96,6 +104,11 @@ class ExportFormat:
         Constant post type when the export has no type column.
     summed : frozenset of str
         Roles whose matched columns are added up instead of taking the first.
+    per_day : dict
+        Header -> what a file with it is, for the export's tables of one row per day, which
+        share the post table's other headers (YouTube's ``Chart data.csv``).
+    archive_member : str or None
+        The post table's file name inside the ZIP the platform downloads.
     """
 
     name: str
@@ -107,6 +120,8 @@ class ExportFormat:
     link_id: str | None = None
     post_type: str | None = None
     summed: frozenset[str] = field(default_factory=frozenset)
+    per_day: dict[str, str] = field(default_factory=dict)
+    archive_member: str | None = None
 
 
 _META_COMMON = {
@@ -165,6 +180,8 @@ FORMATS: dict[str, ExportFormat] = {
             },
             ("%b %d, %Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d %b %Y"),
             post_type="Video",
+            per_day={"Date": "YouTube Studio's Chart data.csv or Totals.csv (one row per day)"},
+            archive_member="Table data.csv",
         ),
         ExportFormat(
             "x_classic",
@@ -261,7 +278,8 @@ def read_posts(
     Parameters
     ----------
     path : str or Path
-        The export file (CSV in any common encoding/delimiter).
+        The export file (CSV in any common encoding/delimiter), or a ZIP the platform
+        downloads (YouTube Studio), whose post table is read.
     platform : str
         One of :data:`analysis.tables.PLATFORMS`; must be a platform the format holds.
     agency_id : str
@@ -279,24 +297,52 @@ def read_posts(
         Exactly the :data:`analysis.tables.POSTS` columns: ``agency_id``, ``platform``,
         ``post_id``, ``published_at`` (UTC), ``post_type``, ``text``, ``likes``, ``comments``,
         ``shares``, ``views``, ``reach`` (Int64, NA where not exported), ``followers_at_post``,
-        ``source_file`` (file name), ``source_row`` (spreadsheet row). ``attrs`` holds ``format``,
-        ``encoding`` and ``skipped_rows``, a list of ``(source_row, reason)`` for rows left out
-        (``total row``, ``duplicate post id``), and ``notes`` (e.g. that ``path`` is a symbolic
-        link, and to what).
+        ``source_file`` (file name), ``source_row`` (spreadsheet row of the CSV, or of the
+        ZIP's member). ``attrs`` holds ``format``, ``encoding``, ``member`` (the ZIP member
+        read, None for a CSV) and ``skipped_rows``, a list of ``(source_row, reason)`` for rows
+        left out (``total row``, ``duplicate post id``), and ``notes`` (e.g. that ``path`` is a
+        symbolic link, and to what).
 
     Raises
     ------
     InputError
-        Unknown or undetectable format, platform mismatch, missing required column, or a value
-        that cannot be read (naming file, row and column).
+        Unknown or undetectable format, platform mismatch, a file that is not a post table
+        (missing ID or time column, a per-day table, no posts; a ZIP without the post table),
+        or a value that cannot be read (naming file, ZIP member, row and column).
     """
     path = Path(path)
     source = open_input(path)
-    table = read_text_table(path)
+    options = {"platform": platform, "agency_id": agency_id, "fmt": fmt, "timezone": timezone}
+    if not source.zipped:
+        out = _read_post_table(path, read_text_table(path), followers=followers, **options)
+    else:
+        member = archive.find_member(path, _zipped_exports(fmt))
+        with archive.extracted(path, member) as copy:
+            try:
+                table = read_text_table(copy)
+                out = _read_post_table(path, table, followers=followers, **options)
+            except InputError as error:
+                raise archive.in_member(error, path, member) from None
+    out.attrs.update(member=member if source.zipped else None, notes=source.notes)
+    return out
+
+
+def _read_post_table(
+    path: Path,
+    table: TextTable,
+    *,
+    platform: str,
+    agency_id: str,
+    fmt: str,
+    timezone: str,
+    followers: float | None,
+) -> pd.DataFrame:
+    """:func:`read_posts` for a table read from ``path`` (``attrs`` without ``notes``)."""
     spec = _choose_format(table.frame.columns, fmt, platform, path)
     cols = _resolve_columns(spec, table.frame.columns)
-    _check_required(spec, cols, table.frame.columns, path)
+    _check_post_table(spec, cols, table.frame.columns, path)
     frame, skipped = _drop_total_rows(table.frame, cols, spec)
+    _check_has_posts(frame, skipped, path)
     posts = _extract(frame, spec, cols, path, timezone)
     posts, duplicates = _drop_duplicates(posts)
     if followers is not None:
@@ -310,12 +356,18 @@ def read_posts(
     out = conform(posts.reset_index(drop=True), POSTS)[list(POSTS)]
     check_table(out, POSTS, "posts")
     out.attrs.update(
-        format=spec.name,
-        encoding=table.encoding,
-        skipped_rows=sorted(skipped + duplicates),
-        notes=source.notes,
+        format=spec.name, encoding=table.encoding, skipped_rows=sorted(skipped + duplicates)
     )
     return out
+
+
+def _zipped_exports(fmt: str) -> dict[str, str]:
+    """Post-table member name -> export, for the formats ``fmt`` allows that come zipped."""
+    return {
+        spec.archive_member: f"a {spec.name} download"
+        for spec in FORMATS.values()
+        if spec.archive_member and fmt in ("auto", spec.name)
+    }
 
 
 def detect_format(headers, path: str | Path | None = None) -> str:
@@ -378,18 +430,48 @@ def _resolve_columns(spec: ExportFormat, headers) -> dict[str, list[str]]:
     return found
 
 
-def _check_required(spec: ExportFormat, cols: dict, headers, path: Path) -> None:
-    """Raise InputError naming the first required column the file lacks."""
-    for group in spec.required:
-        if not any(role in cols for role in group):
-            wanted = [alias for role in group for alias in spec.columns[role]]
+def _check_post_table(spec: ExportFormat, cols: dict, headers, path: Path) -> None:
+    """Raise InputError unless the headers are those of a post table of ``spec``.
+
+    A per-day table of the export (:attr:`ExportFormat.per_day`) is named as such; otherwise
+    the message names every required column the file lacks, with the accepted headers.
+    """
+    found = {fold_header(header): header for header in headers}
+    for header, what in spec.per_day.items():
+        if fold_header(header) in found:
             raise InputError(
-                f"a {spec.name} export needs the {spec.columns[group[0]][0]} column",
+                f"is {what}, not a {spec.name} post table (one row per post)",
                 path=path,
                 row=1,
-                column=spec.columns[group[0]][0],
-                hint=f"accepted headers: {', '.join(wanted)}; found: {', '.join(headers)}",
+                column=found[fold_header(header)],
+                hint=f"give {spec.archive_member or 'the post table'}, or the ZIP it came in",
             )
+    missing = [group for group in spec.required if not any(role in cols for role in group)]
+    if not missing:
+        return
+    names = [spec.columns[group[0]][0] for group in missing]
+    wanted = [alias for group in missing for role in group for alias in spec.columns[role]]
+    raise InputError(
+        f"is not a {spec.name} post table: a {spec.name} export needs the "
+        f"{' and '.join(names)} column{'s' if len(names) > 1 else ''}",
+        path=path,
+        row=1,
+        column=names[0],
+        hint=f"accepted headers: {', '.join(wanted)}; found: {', '.join(headers)}",
+    )
+
+
+def _check_has_posts(frame: pd.DataFrame, skipped: list, path: Path) -> None:
+    """Raise InputError when no row of the table is a post."""
+    if not frame.empty:
+        return
+    raise InputError(
+        f"holds no posts (only its header row{' and a total row' if skipped else ''}); expected "
+        "one row per post",
+        path=path,
+        hint="if the account published nothing in the period, leave the file out: a missing "
+        "export is skipped, and `validate` lists it",
+    )
 
 
 def _drop_total_rows(frame: pd.DataFrame, cols: dict, spec: ExportFormat):
