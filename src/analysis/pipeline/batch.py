@@ -4,6 +4,14 @@ Every agency ends with an outcome, whatever happens to it: an exception in its r
 that died while rendering it (``KilledWorker``) or a timeout is that agency's ``failed`` outcome,
 and the others render. ``index.html`` and ``batch.json`` are written in every case and the
 cluster is closed in every case.
+
+A successful run is quiet: the client is closed before the cluster, and each worker process is
+given :data:`WORKER_EXIT_SECONDS` to exit. Dask's nanny allows 4 s and then kills the process,
+logging ``Worker process still alive after 4.0 seconds, killing`` (and, when the kill cuts a
+connection, ``CommClosedError``); a worker that has rendered reports holds the whole reporting
+stack, and its interpreter's exit (the final garbage collection over those modules) takes 1.5 s on
+an idle machine and more than 4 s on a busy one. A worker that has not exited by then is still
+killed, with that warning.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import json
 import os
 import uuid
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 
 from analysis.config import Study, load_study, paths
@@ -24,6 +33,8 @@ from analysis.reporting.results import read_results
 
 RENDERED = ("ok", "skipped", "no_pdf")
 """Outcomes whose folder holds a report of this run's inputs."""
+WORKER_EXIT_SECONDS = 30
+"""Seconds a local worker process may take to exit when the cluster closes."""
 
 
 def run_batch(
@@ -83,22 +94,14 @@ def _render_all(
     study: Study, arguments: dict, scheduler: str | None, workers: int | None, force: bool
 ) -> list[ReportOutcome]:
     """:func:`render_report` for every agency on Dask; an agency's error is its outcome."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     agencies = [a.id for a in study.agencies]
     run = uuid.uuid4().hex[:8]
     cluster = client = None
     try:
         if scheduler is None:
-            # one report at a time per worker: a worker that dies takes no queued report with it
-            with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
-                cluster = LocalCluster(
-                    n_workers=workers or None,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                )
+            cluster = local_cluster(workers)
         client = Client(scheduler or cluster)
         futures = client.map(
             render_report,
@@ -117,6 +120,50 @@ def _render_all(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def local_cluster(workers: int | None = None):
+    """A local Dask cluster for rendering reports: one process per worker, one task each.
+
+    One report at a time per worker, so a worker that dies takes no queued report with it;
+    workers are given :data:`WORKER_EXIT_SECONDS` to exit when the cluster closes.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes (default: CPU cores).
+
+    Returns
+    -------
+    distributed.LocalCluster
+        Close it after its clients.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        return LocalCluster(
+            n_workers=workers or None,
+            threads_per_worker=1,
+            worker_class=patient_nanny(),
+            dashboard_address=":0",
+        )
+
+
+@cache
+def patient_nanny() -> type:
+    """Dask's ``Nanny``, waiting :data:`WORKER_EXIT_SECONDS` for its worker process to exit.
+
+    Made on first use, so that importing :mod:`analysis.pipeline` (report kernels do) does not
+    import ``distributed``.
+    """
+    from distributed import Nanny
+
+    class PatientNanny(Nanny):
+        async def close(self, timeout: float = WORKER_EXIT_SECONDS, reason: str = "nanny-close"):
+            return await super().close(timeout=timeout, reason=reason)
+
+    return PatientNanny
 
 
 def _outcome(study: Study, future, agency: str, arguments: dict) -> ReportOutcome:
