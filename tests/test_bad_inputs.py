@@ -461,6 +461,13 @@ def analysed_rows(rows: list[int]) -> Callable[[CleanedSurvey], None]:
     return check
 
 
+def age_of_row(row: int, age: float) -> Callable[[CleanedSurvey], None]:
+    def check(cleaned: CleanedSurvey) -> None:
+        assert cleaned.responses.set_index("source_row").loc[row, "age"] == age
+
+    return check
+
+
 def multi_select_split(cleaned: CleanedSurvey) -> None:
     first = cleaned.responses.sort_values("source_row").iloc[0]
     ticked = (first["followed__instagram"], first["followed__facebook"], first["followed__other"])
@@ -654,6 +661,19 @@ CASES = [
         google_forms(answer(AGE, 3, "dua puluh")),
         InputError,
         ("row 3", f'column "{AGE}"', '1 answer is not a number: row 3 "dua puluh"'),
+    ),
+    Case(
+        "age_with_its_unit",
+        google_forms(answer(AGE, 3, "31 tahun")),
+        "repair",
+        (f'column "{AGE}": 1 answer read as the number before their unit (45 tahun); rows 3',),
+        age_of_row(3, 31),
+    ),
+    Case(
+        "age_range_without_a_ranges_setting",
+        google_forms(answer(AGE, 3, "17-25")),
+        InputError,
+        ("row 3", f'column "{AGE}"', '1 answer is not a number: row 3 "17-25"', "ranges: midpoint"),
     ),
     # --- SPSS, workbooks and look-alikes -----------------------------------------------------
     Case(
