@@ -88,8 +88,13 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
         "descriptives",
         "reliability",
         "item_analysis",
+        "factor_structure",
+        "measurement_fit",
+        "construct_validity",
         "hypothesis",
         "hypothesis_terms",
+        "assumptions",
+        "sensitivity",
         "engagement",
         "platform_summary",
     }
@@ -99,9 +104,32 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
 
 
 @pytest.mark.parametrize(
+    ("name", "shows"),
+    [
+        # reliability with omega's bootstrap interval, EFA with its scree plot, CFA matrices
+        ("30-measurement.ipynb", ["omega_ci_low", "msa", "rmsea_ci_high"]),
+        # verdicts, one model in full with residual plots, simple slopes and Johnson-Neyman
+        ("40-hypotheses.ipynb", ["normality_lilliefors", "within_observed_range", "min_effect"]),
+    ],
+)
+def test_exploration_notebooks_run_and_show_more_than_the_report(
+    demo_project, tmp_path, name, shows
+):
+    parameters = {"config": str(demo_project / "config" / "demo.yml"), "agency": "rsud-wanasari"}
+    executed = execute(name, tmp_path, NOTEBOOKS, parameters)
+    text = json.dumps(executed)
+    assert all(column in text for column in shows)
+    outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 1
+    assert stderr_of(executed) == []
+
+
+@pytest.mark.parametrize(
     ("name", "writes"),
     [
         ("10-clean-survey.ipynb", "data/processed/demo/clean.json"),
+        ("30-measurement.ipynb", "data/processed/demo/clean.json"),
+        ("40-hypotheses.ipynb", "data/processed/demo/clean.json"),
         ("90-agency-report.ipynb", "reports/demo/diskominfo-sukamaju/results.json"),
     ],
 )

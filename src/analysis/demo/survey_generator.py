@@ -169,7 +169,8 @@ def population_estimands(
     Returns
     -------
     dict
-        Hypothesis id -> slope of its first predictor.
+        Hypothesis id -> slope of its first predictor (``ols`` hypotheses), or the indirect
+        effect a * b of its mediator (``mediation`` with one mediator).
     """
     rng = np.random.default_rng(seed)
     latent = simulate_latent(profile, n, rng)
@@ -180,10 +181,21 @@ def population_estimands(
         scores[construct.id] = np.mean(items, axis=0)
     truth = {}
     for hyp in study.hypotheses:
-        design = np.column_stack([np.ones(n)] + [scores[v] for v in hyp.predictors + hyp.controls])
-        beta, *_ = np.linalg.lstsq(design, scores[hyp.outcome].to_numpy(), rcond=None)
-        truth[hyp.id] = float(beta[1])
+        if hyp.family == "ols":
+            truth[hyp.id] = _slope(scores, hyp.outcome, hyp.predictors + hyp.controls)
+        elif hyp.family == "mediation" and len(hyp.mediators) == 1:
+            x, m = hyp.predictors[0], hyp.mediators[0]
+            a = _slope(scores, m, [x, *hyp.controls])
+            b = _slope(scores, hyp.outcome, [m, x, *hyp.controls])
+            truth[hyp.id] = a * b
     return truth
+
+
+def _slope(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> float:
+    """Least-squares slope of the first of ``predictors`` (with an intercept)."""
+    design = np.column_stack([np.ones(len(scores))] + [scores[v] for v in predictors])
+    beta, *_ = np.linalg.lstsq(design, scores[outcome].to_numpy(), rcond=None)
+    return float(beta[1])
 
 
 def clean_rows(

@@ -602,3 +602,64 @@ def _sensitivity_kind(hypothesis: Hypothesis, row) -> str | None:
     if hypothesis.family == "group_comparison" and row.test == "welch":
         return "d"
     return None
+
+
+def detail(
+    scores: pd.DataFrame,
+    study: Study,
+    hypothesis_id: str,
+    responses: pd.DataFrame | None = None,
+):
+    """The full statistics result behind one hypothesis, for exploring it in a notebook.
+
+    Returns
+    -------
+    object
+        What :mod:`analysis.stats` returns for the family, fitted with the report's options:
+        a :class:`~analysis.stats.RegressionResult` (regressions; also ``.fit`` for
+        statsmodels' own diagnostics), :class:`~analysis.stats.GroupComparison`,
+        the :func:`~analysis.stats.correlations` table, the :func:`~analysis.stats.mediation`
+        table, a :class:`~analysis.stats.ModerationResult` (simple slopes, Johnson-Neyman)
+        or a :class:`~analysis.stats.SEMResult`.
+    """
+    hypothesis = next((h for h in study.hypotheses if h.id == hypothesis_id), None)
+    if hypothesis is None:
+        known = ", ".join(h.id for h in study.hypotheses)
+        raise ValueError(f"no hypothesis {hypothesis_id!r} in the study; known: {known}")
+    alpha = study.study.alpha
+    robust = None if hypothesis.robust == "none" else hypothesis.robust
+    x = hypothesis.predictors[0]
+    if hypothesis.family == "group_comparison":
+        return stats.compare_groups(
+            scores, hypothesis.outcome, x, method=hypothesis.method or "auto", ci=1 - alpha
+        )
+    if hypothesis.family == "correlation":
+        return stats.correlations(
+            scores, [x, hypothesis.outcome], method=hypothesis.method or "pearson", ci=1 - alpha
+        )
+    if hypothesis.family == "mediation":
+        return _mediation(hypothesis, scores, responses, study)[1]
+    if hypothesis.family == "moderation":
+        return stats.moderation(
+            scores,
+            x,
+            hypothesis.moderator,
+            hypothesis.outcome,
+            covariates=hypothesis.controls,
+            level=1 - alpha,
+            robust=robust,
+        )
+    if hypothesis.family == "sem":
+        items = [i.id for _, i in study.items() if responses is not None and i.id in responses]
+        return stats.sem(scores.join(responses[items]) if items else scores, hypothesis.model)
+    return stats.regression(
+        scores,
+        hypothesis.outcome,
+        hypothesis.predictors,
+        covariates=hypothesis.controls,
+        family=hypothesis.family,
+        robust=robust if hypothesis.family in ("ols", "logit") else None,
+        cluster=hypothesis.cluster,
+        weights=study.weight_column if hypothesis.family == "ols" else None,
+        alpha=alpha,
+    )

@@ -181,3 +181,53 @@ def construct_validity(responses: pd.DataFrame, study: Study) -> pd.DataFrame:
             }
         )
     return tidy(pd.DataFrame(rows, columns=list(VALIDITY_COLUMNS)), ("construct",), "ave")
+
+
+def reliability_detail(responses: pd.DataFrame, study: Study, n_boot: int = 1000) -> pd.DataFrame:
+    """Alpha and omega of every construct with intervals (omega's by bootstrap: slow).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per construct with three or more items: ``construct``, ``alpha``,
+        ``alpha_ci_low``, ``alpha_ci_high`` (Feldt), ``omega_total``, ``omega_ci_low``,
+        ``omega_ci_high`` (percentile bootstrap, ``n_boot`` resamples, the study's seed),
+        ``omega_hierarchical`` and ``n``.
+    """
+    level = 1 - study.study.alpha
+    rows = []
+    for construct, items in measured_constructs(study, min_items=3).items():
+        alpha = stats.cronbach_alpha(responses, items, ci=level).iloc[0]
+        omega = stats.omega(
+            responses,
+            items,
+            hierarchical=len(items) >= 6,
+            ci=level,
+            n_boot=n_boot,
+            seed=study.study.seed,
+        ).iloc[0]
+        rows.append(
+            {
+                "construct": construct,
+                "alpha": alpha["alpha"],
+                "alpha_ci_low": alpha["ci_low"],
+                "alpha_ci_high": alpha["ci_high"],
+                "omega_total": omega["omega_total"],
+                "omega_ci_low": omega["ci_low"],
+                "omega_ci_high": omega["ci_high"],
+                "omega_hierarchical": omega["omega_hierarchical"],
+                "n": int(omega["n"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exploratory(responses: pd.DataFrame, study: Study, n_factors: int | None = None):
+    """An EFA of every item of the multi-item constructs (:func:`analysis.stats.efa`)."""
+    items = [i for ids in measured_constructs(study).values() for i in ids]
+    return stats.efa(responses, items, n_factors=n_factors, seed=study.study.seed)
+
+
+def measurement_model(responses: pd.DataFrame, study: Study):
+    """The declared measurement model's :class:`~analysis.stats.ValidityResult` (CFA inside)."""
+    return _validity(responses, study)

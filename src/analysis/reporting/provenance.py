@@ -1,4 +1,8 @@
-"""Provenance: what a reader needs to reproduce a report (hashes, versions, commit, seed)."""
+"""Provenance: what a reader needs to reproduce a report (hashes, versions, commit, seed).
+
+Files are named by their path relative to the study root (:meth:`Study.relative`), never by
+their name alone: per-agency exports are usually named alike (``{agency}/facebook.csv``).
+"""
 
 from __future__ import annotations
 
@@ -71,7 +75,7 @@ def package_versions() -> str:
 def provenance_table(study: Study, parameters: dict, lang: str) -> pd.DataFrame:
     """Two-column table (label, value) of everything needed to reproduce a report."""
     rows = [
-        ("config", str(study.config_path.name)),
+        ("config", study.relative(study.config_path)),
         ("config_sha256", study.config_hash()),
         ("data_sha256", raw_data_digest(study)),
         ("git_commit", git_commit(study.base_dir)),

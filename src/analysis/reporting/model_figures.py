@@ -1,0 +1,117 @@
+"""Figures that show more than the report: scree plots, residual plots and path diagrams.
+
+The exploration notebooks draw the first two; the report draws the path diagrams of mediation
+and SEM hypotheses. Labels are in the report language and every label is text.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import scipy.stats
+
+from analysis.config import Study
+from analysis.reporting.i18n import number, t
+from analysis.stats import EFAResult, RegressionResult
+
+
+def scree(result: EFAResult, lang: str) -> plt.Figure:
+    """Observed factor eigenvalues against the parallel analysis' simulated ones."""
+    table = result.parallel
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax.plot(table["factor"], table["observed_eigenvalue"], "o-", label=t(lang, "figures.observed"))
+    ax.plot(table["factor"], table["simulated_95"], "s--", label=t(lang, "figures.simulated"))
+    ax.axvline(result.n_factors + 0.5, color="grey", lw=0.8)
+    ax.set(
+        xlabel=t(lang, "figures.factor"),
+        ylabel=t(lang, "figures.eigenvalue"),
+        title=t(lang, "figures.scree", n=result.n_factors),
+    )
+    ax.legend()
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def residuals(result: RegressionResult, lang: str) -> plt.Figure:
+    """Residuals against fitted values, and a normal Q-Q plot of the standardized residuals."""
+    fit = result.fit
+    fitted, resid = np.asarray(fit.fittedvalues), np.asarray(fit.resid)
+    standardized = (resid - resid.mean()) / resid.std(ddof=1)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    left.scatter(fitted, resid, s=8, alpha=0.5)
+    left.axhline(0, color="#c0392b", lw=1)
+    left.set(
+        xlabel=t(lang, "figures.fitted"),
+        ylabel=t(lang, "figures.residual"),
+        title=t(lang, "figures.residual_title"),
+    )
+    theoretical = scipy.stats.norm.ppf((np.arange(1, len(resid) + 1) - 0.5) / len(resid))
+    right.scatter(theoretical, np.sort(standardized), s=8, alpha=0.5)
+    right.plot(theoretical, theoretical, color="#c0392b", lw=1)
+    right.set(
+        xlabel=t(lang, "figures.normal_quantile"),
+        ylabel=t(lang, "figures.residual_quantile"),
+        title=t(lang, "figures.qq_title"),
+    )
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def path_diagrams(terms: pd.DataFrame, study: Study, lang: str) -> plt.Figure | None:
+    """One diagram per mediation hypothesis: x -> m -> y with the a, b and c' paths.
+
+    Numbers are the unstandardized estimates of ``terms`` (the report's recorded model rows).
+    Returns None when the study has no mediation hypothesis with results.
+    """
+    labels = study.labels(lang)
+    drawn = [
+        h
+        for h in study.hypotheses
+        if h.family == "mediation" and len(h.mediators) == 1 and h.id in set(terms["hypothesis"])
+    ]
+    if not drawn:
+        return None
+    fig, axes = plt.subplots(1, len(drawn), figsize=(6.5 * len(drawn), 3.2), squeeze=False)
+    for ax, hypothesis in zip(axes.flat, drawn, strict=True):
+        paths = terms[terms["hypothesis"] == hypothesis.id].set_index("term")["estimate"]
+        boxes = {
+            "x": ((0.12, 0.2), labels.get(hypothesis.predictors[0], hypothesis.predictors[0])),
+            "m": ((0.5, 0.8), labels.get(hypothesis.mediators[0], hypothesis.mediators[0])),
+            "y": ((0.88, 0.2), labels.get(hypothesis.outcome, hypothesis.outcome)),
+        }
+        for (x, y), text in boxes.values():
+            ax.text(
+                x,
+                y,
+                textwrap.fill(text, 18),
+                ha="center",
+                va="center",
+                fontsize=9,
+                bbox={"boxstyle": "round", "fc": "#d9e6f2", "ec": "#34495e"},
+            )
+        for start, end, term in (("x", "m", "a"), ("m", "y", "b"), ("x", "y", "c_prime")):
+            (x0, y0), (x1, y1) = boxes[start][0], boxes[end][0]
+            ax.annotate(
+                "",
+                xy=(x0 + 0.72 * (x1 - x0), y0 + 0.72 * (y1 - y0)),
+                xytext=(x0 + 0.28 * (x1 - x0), y0 + 0.28 * (y1 - y0)),
+                arrowprops={"arrowstyle": "->", "lw": 1.4},
+            )
+            name = "c'" if term == "c_prime" else term
+            ax.text(
+                (x0 + x1) / 2,
+                (y0 + y1) / 2 + 0.06,
+                f"{name} = {number(paths.get(term, np.nan), lang)}",
+                ha="center",
+                fontsize=9,
+            )
+        ax.set_title(f"{hypothesis.id}: {t(lang, 'figures.path_title')}", fontsize=10)
+        ax.set_axis_off()
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
