@@ -27,7 +27,7 @@ output_dir: str = ""  # where results.json goes; empty means reports/<study>/<ag
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting
 from analysis.pipeline import ensure_processed
-from analysis.reporting import figures, hypotheses, measurement, sections
+from analysis.reporting import figures, hypotheses, measurement, model_figures, sections
 from analysis.reporting.context import open_report
 
 ensure_processed(config, processed_dir)
@@ -110,6 +110,9 @@ report.show("sensitivity", hypotheses.sensitivity(verdicts, report.study))
 
 # %%
 figures.hypothesis_scatters(report.scores, report.study, lang)
+
+# %%
+model_figures.path_diagrams(terms, report.study, lang)
 
 # %% [markdown] tags=["remove_cell"]
 # ## Engagement on social media
