@@ -103,9 +103,18 @@ def test_a_code_and_its_label_naming_two_agencies_is_an_error(tmp_path):
 
 def test_one_answer_naming_two_agencies_is_a_config_error(tmp_path):
     agencies = route_config("kobo")["agencies"]
-    agencies[2]["survey_value"] = agencies[0]["name"].upper()
+    # a survey value replaces the name as the agency's answer, so the collision is between
+    # one agency's survey value and another's (written differently: keys are folded)
+    agencies[2]["survey_value"] = agencies[0]["survey_value"].upper()
     with pytest.raises(ConfigError, match="'dinkes-kab' and 'dispar' are both named"):
         load_study(route_copy("kobo", tmp_path, agencies=agencies))
+
+
+def test_agencies_may_share_a_name_when_their_survey_values_differ(tmp_path):
+    agencies = route_config("kobo")["agencies"]
+    agencies[2]["name"] = agencies[0]["name"]
+    study = load_study(route_copy("kobo", tmp_path, agencies=agencies))
+    assert study.agencies[2].name == study.agencies[0].name
 
 
 def test_an_agency_without_analysed_rows_is_warned_about(tmp_path, capsys):

@@ -58,9 +58,13 @@ def answer_key(value: object) -> str:
 
 
 def agency_keys(agency: Agency) -> list[str]:
-    """Keys that name ``agency``: its ``survey_value`` (when set), ``name`` and ``id``."""
-    values = [agency.survey_value, agency.name, agency.id]
-    return [answer_key(v) for v in values if v is not None]
+    """Keys that name ``agency``: its ``survey_value`` and ``id``, or its ``name`` and ``id``.
+
+    A ``survey_value`` replaces the name as the answer that names the agency, so two agencies
+    may share a display name (two branches of one office) when their survey values differ.
+    """
+    values = [agency.survey_value if agency.survey_value is not None else agency.name, agency.id]
+    return [answer_key(v) for v in values]
 
 
 def agency_lookup(agencies: list[Agency]) -> dict[str, str]:
