@@ -28,7 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return sub
 
-    command("validate", "check a study config and that its raw files exist")
+    sub = command(
+        "validate",
+        "check a study config against its raw files: columns, answer labels, agencies, "
+        "export formats",
+    )
+    sub.add_argument(
+        "--rows",
+        type=int,
+        default=200,
+        help="data rows of each survey file whose answers are checked (default: 200)",
+    )
     sub = command("clean", "clean raw survey and engagement data into data/processed/")
     sub.add_argument("--processed-dir", help="where processed data goes (default: study's)")
     sub = command("report", "render one agency's report (HTML, PDF, results.json)")
@@ -64,18 +74,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(args) -> int:
-    study = load_study(args.config)
-    missing = [p for s in study.survey if not (p := study.resolve(s.path)).exists()]
-    for path in missing:
-        print(f"missing survey file: {path}", file=sys.stderr)
-    for source, agency_id, path in study.engagement_files():
-        if not path.exists():
-            print(f"note: no {source.platform} export for {agency_id} ({path})")
-    print(
-        f"{args.config}: valid; {len(study.agencies)} agencies, {len(study.constructs)} "
-        f"constructs, {len(study.hypotheses)} hypotheses"
-    )
-    return 1 if missing else 0
+    from analysis.pipeline.validate import validate_study
+
+    report = validate_study(load_study(args.config), args.rows)
+    print("\n".join(report.lines()))
+    for problem in report.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def _clean(args) -> int:
