@@ -27,6 +27,13 @@ posts
     ``text`` (string), ``likes``, ``comments``, ``shares``, ``views``, ``reach`` (Int64; NA when
     the platform does not report it), ``followers_at_post`` (Float64), ``source_file``,
     ``source_row``.
+comments
+    One row per comment or reply on an agency's post (:mod:`analysis.io.comments`):
+    ``agency_id``, ``platform``, ``post_id``, ``comment_id``, ``parent_id`` (string),
+    ``author_key`` (keyed pseudonym of the author; empty without a key), ``is_agency``
+    (boolean: written by the agency's own account), ``created_at`` (UTC), ``text`` (names,
+    handles and identifiers of citizens redacted), ``likes`` (Int64), ``is_question``,
+    ``is_complaint`` (boolean), ``source_file``, ``source_row``.
 """
 
 from __future__ import annotations
@@ -67,6 +74,23 @@ POSTS = {
     "views": "Int64",
     "reach": "Int64",
     "followers_at_post": "Float64",
+    "source_file": "string",
+    "source_row": "Int64",
+}
+
+COMMENTS = {
+    "agency_id": "string",
+    "platform": "string",
+    "post_id": "string",
+    "comment_id": "string",
+    "parent_id": "string",
+    "author_key": "string",
+    "is_agency": "boolean",
+    "created_at": "datetime64[ns, UTC]",
+    "text": "string",
+    "likes": "Int64",
+    "is_question": "boolean",
+    "is_complaint": "boolean",
     "source_file": "string",
     "source_row": "Int64",
 }

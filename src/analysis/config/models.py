@@ -33,9 +33,10 @@ from analysis.config.base import (
     _iana_zone,
 )
 from analysis.config.hypotheses import Hypothesis, check_hypotheses
+from analysis.content.codebook import Codebook
 from analysis.errors import ConfigError
 from analysis.io.labels import fold_label
-from analysis.io.registry import POST_FORMATS, SURVEY_FORMATS
+from analysis.io.registry import COMMENT_FORMATS, POST_FORMATS, SURVEY_FORMATS
 from analysis.tables import PLATFORMS
 
 
@@ -66,6 +67,7 @@ class Agency(Strict):
     name: str
     survey_value: str | None = None
     followers: dict[str, float] = Field(default_factory=dict)
+    handles: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("id")
     @classmethod
@@ -80,9 +82,9 @@ class Agency(Strict):
             return f"{value:g}"
         return value
 
-    @field_validator("followers")
+    @field_validator("followers", "handles")
     @classmethod
-    def _platforms(cls, value: dict[str, float]) -> dict[str, float]:
+    def _platforms(cls, value: dict) -> dict:
         unknown = set(value) - set(PLATFORMS)
         if unknown:
             raise ValueError(f"unknown platform {sorted(unknown)}; known: {', '.join(PLATFORMS)}")
@@ -305,10 +307,36 @@ class Privacy(Strict):
     key_env: str = "ANALYSIS_PSEUDONYM_KEY"
 
 
+class CommentSource(Strict):
+    """Where an engagement source's comment threads are (``path`` contains ``{agency}``)."""
+
+    path: str
+    format: str = "auto"
+
+    @field_validator("path")
+    @classmethod
+    def _per_agency(cls, value: str) -> str:
+        if "{agency}" not in value:
+            raise ValueError("the path must contain {agency}, replaced by each agency id")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        known = ["auto", *COMMENT_FORMATS]
+        if value not in known:
+            raise ValueError(
+                f"unknown comment format {value!r}{_closest(value, known)}; "
+                f"known: {', '.join(known)}"
+            )
+        return value
+
+
 class EngagementSource(Strict):
     platform: str
     format: str = "auto"
     path: str
+    comments: CommentSource | None = None
 
     @field_validator("platform")
     @classmethod
@@ -337,6 +365,12 @@ class EngagementSource(Strict):
                 f"format: a {self.format} export cannot hold platform {self.platform!r}; "
                 f"expected {' or '.join(POST_FORMATS[self.format])}"
             )
+        comments = self.comments.format if self.comments else "auto"
+        if comments != "auto" and self.platform not in COMMENT_FORMATS[comments]:
+            raise ValueError(
+                f"comments.format: a {comments} export cannot hold platform {self.platform!r}; "
+                f"expected {' or '.join(COMMENT_FORMATS[comments])}"
+            )
         return self
 
 
@@ -363,6 +397,7 @@ class Study(Strict):
     privacy: Privacy = Privacy()
     engagement: list[EngagementSource] = Field(default_factory=list)
     hypotheses: list[Hypothesis] = Field(default_factory=list)
+    codebook: Codebook | None = None
     config_path: Path | None = Field(None, exclude=True)
 
     @model_validator(mode="after")

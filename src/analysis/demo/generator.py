@@ -8,6 +8,7 @@ hypothesis targets), so tests can check that cleaning and analysis recover them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import Study
+from analysis.demo.comment_generator import REPLY_PROFILES, comment_threads, write_comment_csv
 from analysis.demo.engagement_generator import PLATFORM_SPEC, agency_posts
 from analysis.demo.platform_writers import write_export
 from analysis.demo.survey_export import respondent_frame, write_survey_csv
@@ -47,8 +49,16 @@ def generate_demo(study: Study, force: bool = False) -> Path:
     """
     raw_dir = study.resolve(study.survey[0].path).parents[1]
     manifest_path = raw_dir / MANIFEST
-    if manifest_path.exists() and not force and verify_manifest(manifest_path):
+    expected = [f.path for f in study.engagement_files()] + [
+        study.resolve(s.comments.path.replace("{agency}", a.id))
+        for s in study.engagement
+        if s.comments
+        for a in study.agencies
+    ]
+    complete = all(path.is_file() for path in expected)
+    if manifest_path.exists() and not force and complete and verify_manifest(manifest_path):
         return manifest_path
+    _make_writable(manifest_path)
     rng = np.random.default_rng(study.study.seed)
     profiles = agency_profiles(study, rng)
     rows = pd.concat(
@@ -57,12 +67,18 @@ def generate_demo(study: Study, force: bool = False) -> Path:
     files = [
         write_survey_csv(respondent_frame(study, rows, rng), study.resolve(study.survey[0].path))
     ]
+    # comment threads draw from their own stream, so the posts stay as they were without them
+    comment_rng = np.random.default_rng([study.study.seed, 1])
     for agency in study.agencies:
         for source in study.engagement:
             posts = agency_posts(study, agency.id, source.platform, rng)
             path = study.resolve(source.path.format(agency=agency.id))
             path.parent.mkdir(parents=True, exist_ok=True)
             files.append(write_export(posts, path, PLATFORM_SPEC[source.platform][4]))
+            if source.comments:
+                threads = comment_threads(posts, [agency], comment_rng)
+                target = study.resolve(source.comments.path.format(agency=agency.id))
+                files.append(write_comment_csv(threads, target, timezone=study.study.timezone))
     manifest = {
         "generator": "analysis.demo.generator",
         "seed": study.study.seed,
@@ -75,11 +91,22 @@ def generate_demo(study: Study, force: bool = False) -> Path:
         "respondents": rows.groupby("agency_id").size().to_dict(),
         "latent_effects": LATENT_EFFECTS,
         "estimands": {a: population_estimands(study, profiles.loc[a]) for a in profiles.index},
+        "reply_profiles": {a: dataclasses.asdict(p) for a, p in REPLY_PROFILES.items()},
     }
     manifest_path.write_text(json.dumps(manifest, indent=2, default=int), encoding="utf-8")
     for path in files:
         path.chmod(0o444)
     return manifest_path
+
+
+def _make_writable(manifest_path: Path) -> None:
+    """Let a new run replace the files an earlier run wrote read-only."""
+    if not manifest_path.exists():
+        return
+    for name in json.loads(manifest_path.read_text(encoding="utf-8"))["files"]:
+        path = manifest_path.parent / name
+        if path.is_file():
+            path.chmod(0o644)
 
 
 def verify_manifest(manifest_path: Path) -> bool:

@@ -86,25 +86,7 @@ from analysis.io.labels import factorize_text, fold_header
 from analysis.io.numbers import parse_counts
 from analysis.io.text import read_text_table
 from analysis.io.timestamps import check_timezone, parse_timestamps
-from analysis.tables import PLATFORMS, check_table, conform
-
-#: Column contract of the comments table.
-COMMENTS = {
-    "agency_id": "string",
-    "platform": "string",
-    "post_id": "string",
-    "comment_id": "string",
-    "parent_id": "string",
-    "author_key": "string",
-    "is_agency": "boolean",
-    "created_at": "datetime64[ns, UTC]",
-    "text": "string",
-    "likes": "Int64",
-    "is_question": "boolean",
-    "is_complaint": "boolean",
-    "source_file": "string",
-    "source_row": "Int64",
-}
+from analysis.tables import COMMENTS, PLATFORMS, check_table, conform
 
 #: The keyword rule of :func:`flag_requests`: regular expressions (case-insensitive) per kind.
 #: ``\\b`` marks a word boundary; ``\\w*`` lets a stem take suffixes (``lapor``, ``laporan``).

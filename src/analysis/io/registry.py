@@ -29,3 +29,11 @@ POST_FORMATS: dict[str, tuple[str, ...]] = {
     "tiktok_studio": ("tiktok",),
     "crowdtangle": ("facebook", "instagram"),
 }
+
+#: Comment export formats (``engagement[].comments.format``) and the platforms each can hold.
+COMMENT_FORMATS: dict[str, tuple[str, ...]] = {
+    "generic": ("instagram", "facebook", "youtube", "x", "tiktok"),
+    "meta_comments": ("facebook", "instagram"),
+    "youtube_comments": ("youtube",),
+    "x_replies": ("x",),
+}

@@ -30,7 +30,7 @@ import pyarrow.dataset as ds
 from analysis import tables
 from analysis.errors import InputError
 
-PARTITIONED = ("responses", "posts")
+PARTITIONED = ("responses", "posts", "comments")
 FLAT = ("exclusions", "flags", "received", "dropped_columns", "post_exclusions")
 MANIFEST = "manifest.json"
 RERUN = "run `python -m analysis clean` again"
@@ -127,7 +127,7 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
     -------
     pandas.DataFrame
         With ``agency_id`` restored as a string column; the contract dtypes of
-        :mod:`analysis.tables` for ``responses`` and ``posts``.
+        :mod:`analysis.tables` for ``responses``, ``posts`` and ``comments``.
 
     Raises
     ------
@@ -135,8 +135,11 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
         When a partition is missing, changed, or not from the cleaning run of the manifest.
     """
     manifest = read_manifest(out_dir)
-    listed = sorted(k for k in manifest if k.startswith(f"{name}/"))
-    on_disk = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob(f"{name}/*/*"))
+    # one agency's read lists only its own folder, so its cost does not grow with the study
+    folder = f"{name}/agency_id={agency_id}/" if agency_id is not None else f"{name}/"
+    listed = sorted(k for k in manifest if k.startswith(folder))
+    pattern = f"{folder}*" if agency_id is not None else f"{name}/*/*"
+    on_disk = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.glob(pattern))
     for relative in sorted(set(listed) ^ set(on_disk)):
         read_checked(out_dir, relative, manifest)  # raises: missing, or not in the manifest
     if agency_id is not None:
@@ -144,7 +147,8 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
         if relative in manifest:
             frame = pd.read_parquet(read_checked(out_dir, relative, manifest))
         else:
-            frame = _empty_like(out_dir, listed)
+            others = [k for k in manifest if k.startswith(f"{name}/")]
+            frame = _empty_like(out_dir, sorted(others))
         frame.insert(0, "agency_id", agency_id)
     elif listed:
         for relative in listed:
@@ -154,7 +158,9 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
         frame["agency_id"] = frame["agency_id"].astype(str)
     else:
         frame = pd.DataFrame({"agency_id": pd.Series(dtype="string")})
-    contract = tables.RESPONSES_FIXED if name == "responses" else tables.POSTS
+    contract = {"responses": tables.RESPONSES_FIXED, "comments": tables.COMMENTS}.get(
+        name, tables.POSTS
+    )
     return tables.conform(frame, contract)
 
 

@@ -17,10 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
+from analysis.cleaning.privacy import load_key
 from analysis.cleaning.survey import check_analysed, clean_survey
 from analysis.config import Study, load_study, paths
 from analysis.errors import InputError
 from analysis.io import store as processed
+from analysis.io.comments import read_comments
 from analysis.io.posts.platforms import read_posts
 from analysis.pipeline import folders
 from analysis.pipeline.locking import study_lock
@@ -62,6 +64,7 @@ def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
     cleaned = clean_survey(study)
     check_analysed(study, cleaned)
     posts, skipped, failed = read_engagement(study)
+    comments, comment_notes = read_comment_threads(study, failed)
     summary = {
         "config_sha256": study.config_hash(),
         "inputs": {
@@ -71,10 +74,12 @@ def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
         "warnings": cleaned.warnings,
         "multi_select_columns": cleaned.multi_select_columns,
         "failed_agencies": failed,
+        "comment_notes": comment_notes,
     }
     frames = {
         "responses": cleaned.responses,
         "posts": posts,
+        "comments": comments,
         "post_exclusions": skipped,
         "exclusions": cleaned.exclusions,
         "flags": cleaned.flags,
@@ -144,6 +149,59 @@ def read_engagement(study: Study) -> tuple[pd.DataFrame, pd.DataFrame, dict[str,
         else tables.empty_table(tables.LEDGER)
     )
     return all_posts, ledger, failed
+
+
+def read_comment_threads(study: Study, failed: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """Read every agency's comment exports (sources with ``comments:``); fail agencies as posts.
+
+    Citizens' names, handles and account ids are pseudonymized with the study's key (or left
+    out without one) and redacted from comment texts; the agency's own replies are recognised
+    by its name and its configured ``handles`` on the platform.
+
+    Parameters
+    ----------
+    study : Study
+    failed : dict
+        Agency id -> error of agencies already failed; extended in place by a comment file
+        that cannot be read (its agency's posts and comments are then left out).
+
+    Returns
+    -------
+    tuple
+        The ``comments`` table (contract :data:`analysis.tables.COMMENTS`, ``source_file``
+        relative to the study root) and the readers' notes (one string per note, prefixed by
+        its file).
+    """
+    key = load_key(study.privacy.key_env)
+    frames, notes = [], []
+    for source in [s for s in study.engagement if s.comments]:
+        for agency in study.agencies:
+            path = study.resolve(source.comments.path.replace("{agency}", agency.id))
+            if agency.id in failed or not path.exists():
+                continue
+            relative = study.relative(path)
+            try:
+                frame = read_comments(
+                    path,
+                    platform=source.platform,
+                    agency_id=agency.id,
+                    fmt=source.comments.format,
+                    timezone=study.study.timezone,
+                    agency_handles=[agency.name, *agency.handles.get(source.platform, [])],
+                    salt=key,
+                )
+            except Exception as error:  # one agency's bad export fails that agency only
+                failed[agency.id] = str(_located(error, relative))
+                continue
+            frames.append(frame.assign(source_file=relative))
+            notes += [f"{relative}: {note}" for note in frame.attrs.get("notes", [])]
+    frames = [f for f in frames if f["agency_id"].iloc[:1].isin(list(failed)).sum() == 0]
+    table = (
+        tables.conform(pd.concat(frames, ignore_index=True), tables.COMMENTS)
+        if frames
+        else tables.empty_table(tables.COMMENTS)
+    )
+    return table, notes
 
 
 def _located(error: Exception, relative: str) -> InputError:
