@@ -115,3 +115,73 @@ def path_diagrams(terms: pd.DataFrame, study: Study, lang: str) -> plt.Figure | 
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def forest(
+    estimates: pd.DataFrame, pooled: pd.DataFrame, study: Study, lang: str
+) -> plt.Figure | None:
+    """Forest plots: each agency's estimate with its CI, the REML pooled estimate and its PI.
+
+    One panel per hypothesis that was pooled (see
+    :func:`analysis.reporting.synthesis.pooled_estimates`); None when none was.
+    """
+    reml = pooled[pooled["method"] == "REML"] if not pooled.empty else pooled
+    if reml.empty:
+        return None
+    names = {a.id: a.name for a in study.agencies}
+    panels = list(reml["hypothesis"])
+    heights = [len(estimates[estimates["hypothesis"] == h]) + 2 for h in panels]
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(8, 0.32 * sum(heights) + 1.2 * len(panels)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
+    for ax, hypothesis in zip(axes.flat, panels, strict=True):
+        rows = estimates[estimates["hypothesis"] == hypothesis].dropna(subset=["estimate"])
+        summary = reml[reml["hypothesis"] == hypothesis].iloc[0]
+        y = np.arange(len(rows))[::-1] + 2
+        ax.errorbar(
+            rows["estimate"],
+            y,
+            xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+            fmt="s",
+            color="#34495e",
+            ecolor="#7f8c8d",
+            capsize=2,
+            markersize=4,
+        )
+        ax.hlines(
+            0.6,
+            summary["pi_low"],
+            summary["pi_high"],
+            color="#c0392b",
+            lw=1.2,
+            linestyles="dotted",
+            label=t(lang, "figures.prediction_interval"),
+        )
+        diamond_x = [
+            summary["ci_low"],
+            summary["estimate"],
+            summary["ci_high"],
+            summary["estimate"],
+        ]
+        ax.fill(
+            diamond_x, [0.6, 0.95, 0.6, 0.25], color="#c0392b", label=t(lang, "figures.pooled_reml")
+        )
+        ax.axvline(0, color="grey", lw=0.8)
+        labels = [textwrap.shorten(names.get(a, a), 38) for a in rows["agency"]]
+        ax.set_yticks([*y, 0.6], [*labels, t(lang, "figures.pooled")])
+        title = t(
+            lang,
+            "figures.forest_title",
+            id=hypothesis,
+            tau2=number(summary["tau2"], lang, 3),
+            i2=number(summary["i2"], lang, 1),
+        )
+        ax.set_title(title, fontsize=10)
+        ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -1,0 +1,301 @@
+"""The study-level synthesis: each hypothesis across agencies, and agencies compared.
+
+The per-agency reports record their verdicts in ``results.json``; this module reads those
+records (so the study report shows the same numbers the agency reports show) and adds what only
+the whole study can give:
+
+- a random-effects meta-analysis of each hypothesis' estimate across agencies (REML and
+  DerSimonian-Laird, tau², I², prediction interval: :func:`analysis.stats.meta_analysis`) and
+  its p values adjusted across agencies (Holm and Benjamini-Hochberg);
+- a pooled model on all respondents with agency as a random intercept (mixed model) and, as a
+  check, as fixed effects;
+- one row per agency (n, the main outcome's mean with CI, engagement index, reply rate, verdicts)
+  and the agency-level triangulation: engagement and responsiveness correlated with the
+  outcome's mean across agencies. That correlation is between agencies, not people: it says
+  nothing about whether the citizens who see more engagement trust more (the ecological
+  fallacy, Robinson 1950), and its n is the number of agencies.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import stats
+from analysis.config import Study
+from analysis.reporting.sections import tidy
+
+#: Columns of :func:`agency_estimates`.
+ESTIMATE_COLUMNS = (
+    "hypothesis",
+    "agency",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_holm_agencies",
+    "p_fdr_agencies",
+    "n",
+    "decision",
+)
+#: Families whose verdict estimate can be pooled (one coefficient on an additive scale).
+POOLABLE = ("ols", "logit", "mixed", "correlation", "mediation", "moderation", "sem")
+#: Meta-analysis methods the study report shows.
+META_METHODS = ("REML", "DL")
+
+
+def read_agency_results(reports_dir: Path, agencies: list[str]) -> pd.DataFrame:
+    """Every agency's ``results.json`` records in one table (agencies without one are absent)."""
+    frames = []
+    for agency in agencies:
+        path = Path(reports_dir) / agency / "results.json"
+        if path.is_file():
+            frames.append(pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def agency_estimates(results: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Each agency's verdict estimate per hypothesis, with p adjusted across agencies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ESTIMATE_COLUMNS`: one row per hypothesis and agency with a recorded verdict;
+        ``p_holm_agencies`` and ``p_fdr_agencies`` adjust each hypothesis' p values across
+        the agencies that tested it (Holm; Benjamini-Hochberg).
+    """
+    if results.empty:
+        return pd.DataFrame(columns=list(ESTIMATE_COLUMNS))
+    main = results[(results["analysis"] == "hypothesis") & (results["measure"] == "estimate")]
+    table = main[
+        ["hypothesis", "agency", "estimate", "se", "ci_low", "ci_high", "p_value", "n", "decision"]
+    ].copy()
+    for column in ("estimate", "se", "ci_low", "ci_high", "p_value", "n"):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    table["p_holm_agencies"] = np.nan
+    table["p_fdr_agencies"] = np.nan
+    for _, rows in table.groupby("hypothesis"):
+        tested = rows.index[rows["p_value"].notna()]
+        if len(tested):
+            p = table.loc[tested, "p_value"].to_numpy()
+            table.loc[tested, "p_holm_agencies"] = stats.adjust_pvalues(p, method="holm")
+            table.loc[tested, "p_fdr_agencies"] = stats.adjust_pvalues(p, method="fdr_bh")
+    order = {h.id: i for i, h in enumerate(study.hypotheses)}
+    table = table.assign(_order=table["hypothesis"].map(order))
+    table = table.sort_values(["_order", "agency"]).reset_index(drop=True)
+    table = table[list(ESTIMATE_COLUMNS)]
+    return tidy(table, ("hypothesis", "agency"), "estimate")
+
+
+def pooled_estimates(estimates: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Random-effects meta-analysis of each poolable hypothesis across agencies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hypothesis and method (REML, DL): ``hypothesis``, ``method`` then the
+        columns of :attr:`analysis.stats.MetaAnalysis.pooled` (``k, estimate, se, ci_low,
+        ci_high, z, p_value, tau2, tau, i2, h2, q, q_df, q_p, pi_low, pi_high``). Hypotheses
+        with fewer than two agencies with an estimate and SE are left out.
+    """
+    level = 1 - study.study.alpha
+    rows = []
+    for hypothesis in study.hypotheses:
+        if hypothesis.family not in POOLABLE:
+            continue
+        one = estimates[(estimates["hypothesis"] == hypothesis.id)].dropna(
+            subset=["estimate", "se"]
+        )
+        one = one[one["se"] > 0]
+        if len(one) < 2:
+            continue
+        for method in META_METHODS:
+            result = stats.meta_analysis(
+                one["estimate"].to_numpy(float),
+                one["se"].to_numpy(float),
+                method=method,
+                labels=one["agency"].tolist(),
+                ci=level,
+            )
+            rows.append(
+                result.pooled.drop(columns="method").assign(hypothesis=hypothesis.id, method=method)
+            )
+    if not rows:
+        return tidy(
+            pd.DataFrame(columns=["hypothesis", "method"]), ("hypothesis", "method"), "estimate"
+        )
+    table = pd.concat(rows, ignore_index=True)
+    columns = [
+        "hypothesis",
+        "method",
+        *[c for c in table.columns if c not in ("hypothesis", "method")],
+    ]
+    return tidy(table[columns], ("hypothesis", "method"), "estimate")
+
+
+def pooled_models(scores: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Each OLS hypothesis on all respondents, agency as random intercept and as fixed effect.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows per OLS hypothesis: ``hypothesis``, ``model`` (``random_intercept``: a mixed
+        model, REML, z test; ``fixed_effects``: OLS with agency dummies and cluster-robust SEs
+        by agency), ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic``,
+        ``p_value``, ``n``, ``groups`` (agencies).
+    """
+    rows = []
+    alpha = study.study.alpha
+    for hypothesis in [h for h in study.hypotheses if h.family == "ols"]:
+        used = [hypothesis.outcome, *hypothesis.predictors, *hypothesis.controls, "agency_id"]
+        frame = scores[used].dropna()
+        if frame["agency_id"].nunique() < 2 or len(hypothesis.predictors) != 1:
+            continue
+        x = hypothesis.predictors[0]
+        fits = {
+            "random_intercept": stats.regression(
+                frame,
+                hypothesis.outcome,
+                hypothesis.predictors,
+                covariates=hypothesis.controls,
+                family="mixed",
+                robust=None,
+                cluster="agency_id",
+                alpha=alpha,
+            ),
+            "fixed_effects": stats.regression(
+                frame,
+                hypothesis.outcome,
+                hypothesis.predictors,
+                covariates=[*hypothesis.controls, "agency_id"],
+                robust="cluster",
+                cluster="agency_id",
+                alpha=alpha,
+            ),
+        }
+        for model, result in fits.items():
+            term = result.tidy().set_index("term").loc[x]
+            rows.append(
+                {
+                    "hypothesis": hypothesis.id,
+                    "model": model,
+                    "term": x,
+                    "estimate": term["estimate"],
+                    "se": term["se"],
+                    "ci_low": term["ci_low"],
+                    "ci_high": term["ci_high"],
+                    "statistic": term["statistic"],
+                    "p_value": term["p_value"],
+                    "n": len(frame),
+                    "groups": int(frame["agency_id"].nunique()),
+                }
+            )
+    columns = [
+        "hypothesis",
+        "model",
+        "term",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "p_value",
+        "n",
+        "groups",
+    ]
+    return tidy(pd.DataFrame(rows, columns=columns), ("hypothesis", "model"), "estimate")
+
+
+def main_outcome(study: Study) -> str | None:
+    """The construct most hypotheses explain (the study's main outcome, e.g. trust)."""
+    outcomes = [
+        h.outcome for h in study.hypotheses if h.outcome in {c.id for c in study.constructs}
+    ]
+    if not outcomes:
+        return study.constructs[-1].id if study.constructs else None
+    return pd.Series(outcomes).value_counts().index[0]
+
+
+def agency_table(
+    scores: pd.DataFrame,
+    posts: pd.DataFrame,
+    comments: pd.DataFrame,
+    estimates: pd.DataFrame,
+    study: Study,
+) -> pd.DataFrame:
+    """One row per agency: sample size, the main outcome, engagement, replies and verdicts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``agency``, ``n`` (analysed respondents), ``outcome_mean``, ``ci_low``, ``ci_high``
+        (the main outcome's mean and t interval; see :func:`main_outcome`),
+        ``engagement_index`` (Bonsón E averaged over the agency's platforms with an E),
+        ``reply_rate`` (% of citizens' questions and complaints answered by the agency, all
+        platforms), ``supported`` (hypotheses supported / tested, e.g. ``3/5``).
+    """
+    outcome = main_outcome(study)
+    level = 1 - study.study.alpha
+    rows = []
+    followers = {a.id: a.followers for a in study.agencies}
+    for agency in study.agencies:
+        mine = scores[scores["agency_id"] == agency.id]
+        row = {"agency": agency.id, "n": len(mine)}
+        if outcome and mine[outcome].notna().sum() > 1:
+            described = stats.describe(mine, [outcome], ci=level).iloc[0]
+            row |= {k: described[k] for k in ("mean", "ci_low", "ci_high")}
+        agency_posts = posts[posts["agency_id"] == agency.id]
+        if not agency_posts.empty:
+            metrics = stats.engagement_metrics(
+                agency_posts, followers[agency.id], study.study.timezone
+            )
+            row["engagement_index"] = metrics.loc[metrics["metric"] == "E", "value"].mean()
+        agency_comments = comments[comments["agency_id"] == agency.id]
+        if not agency_comments.empty:
+            replies = stats.responsiveness(agency_comments, timezone=study.study.timezone)
+            answered = replies[replies["metric"] == "answered_share"]
+            numerator, denominator = answered["numerator"].sum(), answered["denominator"].sum()
+            row["reply_rate"] = 100 * numerator / denominator if denominator else np.nan
+        decided = estimates[(estimates["agency"] == agency.id)]
+        tested = decided[decided["decision"].isin(["supported", "not_supported"])]
+        row["supported"] = f"{(tested['decision'] == 'supported').sum()}/{len(tested)}"
+        rows.append(row)
+    table = pd.DataFrame(rows).rename(columns={"mean": "outcome_mean"})
+    columns = [
+        "agency",
+        "n",
+        "outcome_mean",
+        "ci_low",
+        "ci_high",
+        "engagement_index",
+        "reply_rate",
+        "supported",
+    ]
+    return tidy(table.reindex(columns=columns), ("agency",), "outcome_mean")
+
+
+def triangulation(agencies: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Agency-level correlations of engagement and replies with the main outcome's mean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`analysis.stats.correlations` (Spearman, robust to a few large
+        accounts) for ``engagement_index`` and ``reply_rate`` against ``outcome_mean``
+        across agencies: ``x, y, n`` (agencies), ``r, ci_low, ci_high, statistic, df,
+        p_value, p_adjusted, method``. Empty with fewer than four agencies.
+    """
+    usable = [c for c in ("engagement_index", "reply_rate") if agencies[c].notna().sum() >= 4]
+    if not usable or agencies["outcome_mean"].notna().sum() < 4:
+        return tidy(pd.DataFrame(columns=["x", "y", "n", "r"]), ("x", "y"), "r")
+    rows = [
+        stats.correlations(
+            agencies, [column, "outcome_mean"], method="spearman", ci=1 - study.study.alpha
+        )
+        for column in usable
+    ]
+    return tidy(pd.concat(rows, ignore_index=True), ("x", "y"), "r")

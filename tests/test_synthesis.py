@@ -1,0 +1,103 @@
+"""The study synthesis: agencies' recorded verdicts pooled by meta-analysis, agencies compared."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import stats
+from analysis.cleaning.scoring import score_constructs
+from analysis.config import paths
+from analysis.io import store
+from analysis.reporting import hypotheses, model_figures, synthesis
+from analysis.reporting.results import ResultLog
+
+
+@pytest.fixture(scope="module")
+def study_data(demo_study, tmp_path_factory):
+    """Each demo agency's verdicts recorded as the report notebook records them."""
+    reports = tmp_path_factory.mktemp("reports")
+    data_dir = paths.processed_dir(demo_study)
+    responses = store.read_partition(data_dir, "responses")
+    scores = score_constructs(responses, demo_study)
+    for agency in demo_study.agencies:
+        mine = scores["agency_id"] == agency.id
+        verdicts, _ = hypotheses.run_hypotheses(
+            scores[mine], demo_study, responses[mine.to_numpy()]
+        )
+        log = ResultLog(agency=agency.id)
+        log.record("hypothesis", verdicts)
+        log.write(reports / agency.id / "results.json")
+    return {
+        "reports": reports,
+        "scores": scores,
+        "posts": store.read_partition(data_dir, "posts"),
+        "comments": store.read_partition(data_dir, "comments"),
+    }
+
+
+def test_estimates_are_the_recorded_ones_with_p_adjusted_across_agencies(demo_study, study_data):
+    results = synthesis.read_agency_results(
+        study_data["reports"], [a.id for a in demo_study.agencies]
+    )
+    estimates = synthesis.agency_estimates(results, demo_study)
+    h1 = estimates[estimates["hypothesis"] == "H1"]
+    assert len(h1) == len(demo_study.agencies)
+    # Holm across the 10 agencies: never below the unadjusted p, smallest p times 10 (capped)
+    assert (h1["p_holm_agencies"] >= h1["p_value"]).all()
+    assert h1["p_holm_agencies"].min() == pytest.approx(min(1, 10 * h1["p_value"].min()))
+
+
+def test_pooled_estimate_is_metafor_rma_on_the_agencies(demo_study, study_data):
+    results = synthesis.read_agency_results(
+        study_data["reports"], [a.id for a in demo_study.agencies]
+    )
+    estimates = synthesis.agency_estimates(results, demo_study)
+    pooled = synthesis.pooled_estimates(estimates, demo_study)
+    assert set(pooled["method"]) == {"REML", "DL"}
+    # the group comparison has no single estimate, so it is not pooled
+    assert "H6" not in set(pooled["hypothesis"])
+    h1 = estimates[estimates["hypothesis"] == "H1"]
+    reml = pooled[(pooled["hypothesis"] == "H1") & (pooled["method"] == "REML")].iloc[0]
+    # second route: stats.meta_analysis (tested against metafor) on the same ten rows
+    direct = stats.meta_analysis(h1["estimate"], h1["se"], method="REML").pooled.iloc[0]
+    assert reml["estimate"] == pytest.approx(direct["estimate"])
+    assert reml["pi_low"] <= reml["ci_low"] <= reml["estimate"] <= reml["ci_high"]
+    # demo truth: latent slope 0.3 of trust on smu in every agency, so the pooled H1
+    # estimate of the observed-score slope is positive and its interval excludes 0
+    assert reml["ci_low"] > 0
+    figure = model_figures.forest(estimates, pooled, demo_study, "en")
+    assert len(figure.axes) == pooled["hypothesis"].nunique()
+
+
+def test_pooled_models_agree_with_the_per_agency_picture(demo_study, study_data):
+    table = synthesis.pooled_models(study_data["scores"], demo_study)
+    h1 = table[table["hypothesis"] == "H1"].set_index("model")
+    assert set(h1.index) == {"random_intercept", "fixed_effects"}
+    assert (h1["groups"] == len(demo_study.agencies)).all()
+    # random intercept and fixed effects estimate the same within-agency slope here (the
+    # generator centres each agency's predictors): within two SEs of each other
+    difference = abs(h1.loc["random_intercept", "estimate"] - h1.loc["fixed_effects", "estimate"])
+    assert difference < 2 * h1["se"].max()
+
+
+def test_agency_table_and_triangulation(demo_study, study_data):
+    results = synthesis.read_agency_results(
+        study_data["reports"], [a.id for a in demo_study.agencies]
+    )
+    estimates = synthesis.agency_estimates(results, demo_study)
+    table = synthesis.agency_table(
+        study_data["scores"], study_data["posts"], study_data["comments"], estimates, demo_study
+    )
+    assert len(table) == len(demo_study.agencies)
+    assert synthesis.main_outcome(demo_study) == "trust"
+    # the trust mean is stats.describe's of the agency's respondents
+    first = table.iloc[0]
+    mine = study_data["scores"][study_data["scores"]["agency_id"] == first["agency"]]
+    assert first["outcome_mean"] == pytest.approx(mine["trust"].mean())
+    # demo comment threads: planted reply rates between 0 and 100 %
+    assert table["reply_rate"].between(0, 100).all()
+    assert table["supported"].str.fullmatch(r"\d+/\d+").all()
+    correlations = synthesis.triangulation(table, demo_study)
+    assert set(correlations["n"]) == {len(demo_study.agencies)}
+    assert np.isfinite(correlations["r"]).all()
+    assert isinstance(correlations, pd.DataFrame)
