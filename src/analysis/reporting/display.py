@@ -93,6 +93,7 @@ DISPLAY_COLUMNS = {
         "action",
     ],
     "sensitivity": ["hypothesis", "n", "min_detectable", "observed"],
+    "hashtags": ["term", "count", "documents"],
     "hypothesis_terms": [
         "hypothesis",
         "term",
@@ -117,7 +118,16 @@ YES_NO_COLUMNS = (
     "convergent",
     "discriminant",
 )
-INTEGER_COLUMNS = {"n", "k", "df", "n_posts", "factors_suggested", "constructs"}
+INTEGER_COLUMNS = {
+    "n",
+    "k",
+    "df",
+    "n_posts",
+    "factors_suggested",
+    "constructs",
+    "count",
+    "documents",
+}
 P_COLUMNS = {"p_value", "p_adjusted", "p_fdr"}
 #: ASCII punctuation, which CommonMark lets a backslash make literal.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -173,6 +183,10 @@ def display_table(
     level = ci_level(alpha, lang)
     if analysis == "engagement":
         return engagement_display(table, lang)
+    if analysis == "responsiveness":
+        return grid_display(table, "metric", "value", lang, key="replies")
+    if analysis == "content_categories":
+        return grid_display(table, "label", "n", lang, key=None, digits=0)
     table = table.copy()
     columns = DISPLAY_COLUMNS[analysis]
     if "ci" in columns:
@@ -248,6 +262,20 @@ def display_table(
         shown[column] = _format_column(shown[column], column, lang, alpha)
     shown.columns = [t(lang, f"columns.{c}", level=level) for c in shown.columns]
     return shown
+
+
+def grid_display(
+    table: pd.DataFrame, rows: str, values: str, lang: str, key: str | None, digits: int = 2
+) -> pd.DataFrame:
+    """A ``rows`` x platform grid of ``values`` (row names translated under ``key``)."""
+    grid = table.pivot_table(
+        index=rows, columns="platform", values=values, aggfunc="first", sort=False, dropna=False
+    )
+    shown = grid.apply(lambda col: col.map(lambda v: number(v, lang, digits)))
+    shown.index = [t(lang, f"{key}.{m}") if key else m for m in shown.index]
+    shown.index.name = t(lang, f"columns.{rows}")
+    shown.columns = [t(lang, f"platforms.{c}") for c in shown.columns]
+    return shown.reset_index()
 
 
 def engagement_display(metrics: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import stats
+from analysis import content, stats
 from analysis.config import Study
 
 #: Fewest items for omega (a one-factor model of two items is not identified).
@@ -140,3 +140,77 @@ def engagement(posts: pd.DataFrame, study: Study, agency_id: str) -> pd.DataFram
     followers = study.agency(agency_id).followers
     table = stats.engagement_metrics(posts, followers, study.study.timezone)
     return tidy(table, ("platform", "metric"), "value")
+
+
+#: Responsiveness metrics a report shows (all are recorded).
+REPLY_METRICS = (
+    "citizen_comments",
+    "questions_or_complaints",
+    "answered_share",
+    "median_hours_to_reply",
+    "reply_0_2h",
+    "reply_2_8h",
+    "reply_8_24h",
+    "reply_over_24h",
+    "unanswered",
+)
+
+
+def responsiveness(comments: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Whether the agency answers citizens' questions and complaints, per platform.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`analysis.stats.responsiveness` for :data:`REPLY_METRICS`:
+        ``platform``, ``metric``, ``value``, ``numerator``, ``denominator``, ``ci_low``,
+        ``ci_high`` (Wilson, at the study's level, for the answered share), ``definition``.
+    """
+    if comments.empty:
+        return tidy(
+            pd.DataFrame(columns=["platform", "metric", "value"]), ("platform", "metric"), "value"
+        )
+    table = stats.responsiveness(comments, timezone=study.study.timezone, ci=1 - study.study.alpha)
+    table = table[table["metric"].isin(REPLY_METRICS)].drop(columns=["agency_id", "period"])
+    return tidy(table.reset_index(drop=True), ("platform", "metric"), "value")
+
+
+def content_categories(posts: pd.DataFrame, study: Study, lang: str) -> pd.DataFrame:
+    """What the agency posts about: posts per codebook category (auto-coded), per platform.
+
+    The study's ``codebook`` is used, or the default codebook for government accounts
+    (``analysis/content/default_codebook.yml``). Posts are coded by keywords and patterns
+    (Sastrawi stems for Bahasa Indonesia), a post may fall in several categories.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per platform and category: ``platform``, ``category``, ``label`` (in
+        ``lang``), ``n`` (posts coded with it), ``share`` (of the platform's posts).
+    """
+    columns = ["platform", "category", "label", "n", "share"]
+    if posts.empty:
+        return tidy(pd.DataFrame(columns=columns), ("platform", "category"), "n")
+    codebook = study.codebook or content.load_codebook()
+    frames = []
+    for platform, mine in posts.groupby("platform", sort=True):
+        coded = content.code_texts(mine["text"].fillna(""), codebook, lang=study.study.language)
+        counts = content.category_counts(coded, codebook, lang)
+        frames.append(counts.assign(platform=platform))
+    table = pd.concat(frames, ignore_index=True)[columns]
+    return tidy(table, ("platform", "category"), "n")
+
+
+def hashtags(posts: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """The agency's most used hashtags over all platforms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term`` (the hashtag), ``count``, ``documents`` (posts using it), ``share`` (of all
+        hashtag uses), the ``top`` most used.
+    """
+    if posts.empty:
+        return tidy(pd.DataFrame(columns=["term", "count"]), ("term",), "count")
+    table = content.hashtag_counts(posts["text"].fillna(""), top=top)
+    return tidy(table, ("term",), "count")
