@@ -138,7 +138,9 @@ def test_posts_per_week_recover_a_known_level_and_slope_change():
     estimates = []
     for seed in range(25):
         posts, counts = _weekly_posts(seed)
-        result = interrupted_time_series(posts, "published_at", None, "2026-01-05")
+        result = interrupted_time_series(
+            posts, "published_at", None, "2026-01-05", start="2025-01-06", end="2027-01-03"
+        )
         # the series is the local weekly count of the generated posts
         assert result.series["observed"].to_numpy() == pytest.approx(counts)
         estimates.append(result.tidy().set_index("term")["estimate"])
@@ -175,7 +177,8 @@ def test_periods_are_local_weeks_and_empty_weeks_count_zero():
         ["2026-05-04 03:00", "2026-05-10 18:00", "2026-05-11 02:00", "2026-05-26 03:00"],
         utc=True,
     )
-    series = regular_series(pd.DataFrame({"at": times}), "at", None, timezone="Asia/Jakarta")
+    frame = pd.DataFrame({"at": times})
+    series = regular_series(frame, "at", None, timezone="Asia/Jakarta", end="2026-05-31")
     assert series["period"].tolist() == [
         "2026-05-04/2026-05-10",
         "2026-05-11/2026-05-17",
@@ -183,8 +186,19 @@ def test_periods_are_local_weeks_and_empty_weeks_count_zero():
         "2026-05-25/2026-05-31",
     ]
     assert series["observed"].tolist() == [1, 2, 0, 1]
-    utc = regular_series(pd.DataFrame({"at": times}), "at", None, timezone="UTC")
+    utc = regular_series(frame, "at", None, timezone="UTC", end="2026-05-31")
     assert utc["observed"].tolist() == [2, 1, 0, 1]
+    # without an end, the window closes on Tuesday 26 May: a count of that week would be
+    # two days' worth, so the week is left out
+    default = regular_series(frame, "at", None, timezone="Asia/Jakarta")
+    assert default["period"].tolist()[-1] == "2026-05-18/2026-05-24"
+    # a mean is not made smaller by a partial week: it stays
+    means = regular_series(frame.assign(v=1.0), "at", "v", timezone="Asia/Jakarta")
+    assert means["period"].tolist()[-1] == "2026-05-25/2026-05-31"
+    # a window starting on Wednesday leaves its first partial week out, and the rows before it
+    late = regular_series(frame, "at", None, timezone="Asia/Jakarta", start="2026-05-06")
+    assert late["period"].tolist()[0] == "2026-05-11/2026-05-17"
+    assert late["observed"].tolist()[0] == 2
 
 
 def test_means_per_period_skip_periods_without_data_but_keep_time():
@@ -225,3 +239,7 @@ def test_bad_input_is_named():
         interrupted_time_series(frame, "at", "y", "2026-01-10", freq="Q")
     with pytest.raises(InputError, match="not a date"):
         interrupted_time_series(frame, "at", "y", "launch", freq="D")
+    with pytest.raises(InputError, match="no row falls between"):
+        interrupted_time_series(frame, "at", "y", "2026-01-10", start="2027-01-01", freq="D")
+    with pytest.raises(InputError, match="no whole month"):
+        interrupted_time_series(frame, "at", None, "2026-01-10", freq="M")

@@ -10,11 +10,16 @@ launch), in the segmented-regression form of Wagner et al. (2002, *J Clin Pharm 
 The regular series
     Rows (posts) are placed in calendar periods of ``freq`` (``"D"`` days, ``"W"`` weeks from
     Monday to Sunday, ``"M"`` months) of their *local* time in ``timezone``: a post at 23:30
-    UTC on Sunday is a Monday post in Jakarta (UTC+7). Every period from the first to the last
-    row's is in the series. With ``y=None`` the series is the number of rows per period (a
-    period without rows is 0); with a column ``y`` it is the mean of ``y`` per period
-    (``aggregate="sum"``: the sum), and a period without a known value is left out of the fit
-    (``time`` keeps counting, so the trend is still per period).
+    UTC on Sunday is a Monday post in Jakarta (UTC+7). The observation window runs from
+    ``start`` to ``end`` (local days; default the first and the last row's day). With
+    ``y=None`` the series is the number of rows per period (a period without rows is 0);
+    with a column ``y`` it is the mean of ``y`` per period (``aggregate="sum"``: the sum),
+    and a period without a known value is left out of the fit (``time`` keeps counting, so
+    the trend is still per period). A count or a sum over a period the window covers only
+    in part would look like a drop, so counts and sums use only the periods wholly inside the
+    window (a series of posts from Thursday 1 January to Thursday 31 December starts with
+    the week of Monday 5 January and ends with the week of 21-27 December); means use every
+    period the window touches.
 
 Terms
     ``time`` = 0, 1, 2, ... from the first period; ``level_change`` = 1 from the period that
@@ -41,7 +46,9 @@ Inference
     down. In our simulations (104 weekly periods, intervention at week 52, rule-of-thumb 4
     lags) nominal 95 % intervals of ``level_change`` covered the true value about 90 % of the
     time with independent errors and about 87 % with AR(1) errors of 0.4 (the test suite
-    checks the first). Read p-values near 0.05 with that in mind.
+    checks the first); on 200 generated agencies posting about 3 times a week at a constant
+    rate for 52 weeks, ``level_change`` had p < 0.05 for 13 % and the joint test for 17 %.
+    Read p-values near 0.05 with that in mind, and prefer series of two years or more.
 
 The counterfactual is the pre-intervention line continued: ``b0 + b1 time``.
 """
@@ -292,6 +299,8 @@ def interrupted_time_series(
     timezone: str = "Asia/Jakarta",
     alpha: float = 0.05,
     aggregate: str = "mean",
+    start=None,
+    end=None,
 ) -> ITSResult:
     """Segmented regression of a regular series around an intervention date.
 
@@ -318,6 +327,10 @@ def interrupted_time_series(
         1 - confidence level.
     aggregate : str
         ``"mean"`` or ``"sum"`` of ``y`` per period (ignored when ``y`` is None).
+    start, end : date-like, optional
+        First and last local day of the observation window (e.g. the date range of the
+        export); rows outside it are left out. Default: the first and the last row's local
+        day. Counts and sums use only the periods wholly inside the window.
 
     Returns
     -------
@@ -338,7 +351,9 @@ def interrupted_time_series(
         raise InputError(f"unknown aggregate {aggregate!r}; use 'mean' or 'sum'")
     if hac_lags is not None and (not isinstance(hac_lags, int) or hac_lags < 0):
         raise InputError(f"hac_lags must be a whole number >= 0 (found {hac_lags!r})")
-    series = regular_series(data, date, y, freq=freq, timezone=timezone, aggregate=aggregate)
+    series = regular_series(
+        data, date, y, freq=freq, timezone=timezone, aggregate=aggregate, start=start, end=end
+    )
     start = _local_period(intervention, timezone, freq)
     periods = pd.PeriodIndex(series["period_index"])
     if not periods[0] < start <= periods[-1]:
@@ -386,12 +401,14 @@ def regular_series(
     freq: str = "W",
     timezone: str = "Asia/Jakarta",
     aggregate: str = "mean",
+    start=None,
+    end=None,
 ) -> pd.DataFrame:
-    """Rows placed in local calendar periods: one row per period from the first to the last.
+    """Rows placed in local calendar periods: one row per period of the observation window.
 
     Parameters
     ----------
-    data, date, y, freq, timezone, aggregate
+    data, date, y, freq, timezone, aggregate, start, end
         As for :func:`interrupted_time_series`.
 
     Returns
@@ -418,25 +435,38 @@ def regular_series(
     times = data[date]
     if not pd.api.types.is_datetime64_any_dtype(times):
         raise InputError(f"expected date-times, found {times.dtype}", column=date)
+    if y is not None and (
+        not pd.api.types.is_numeric_dtype(data[y]) or pd.api.types.is_bool_dtype(data[y])
+    ):
+        raise InputError(f"expected numbers, found {data[y].dtype}", column=y)
     dated = times.notna().to_numpy()
     if not dated.any():
         raise InputError("no row has a time: the series is empty", column=date)
     local = _to_local(times[dated], timezone)
-    period_of_row = local.dt.to_period(freq)
-    values = None
-    if y is not None:
-        if not pd.api.types.is_numeric_dtype(data[y]) or pd.api.types.is_bool_dtype(data[y]):
-            raise InputError(f"expected numbers, found {data[y].dtype}", column=y)
-        values = data[y][dated].astype("float64").to_numpy()
-    every = pd.period_range(period_of_row.min(), period_of_row.max(), freq=freq)
+    first_day = _local_day(start, timezone) if start is not None else local.min().normalize()
+    last_day = _local_day(end, timezone) if end is not None else local.max().normalize()
+    inside = ((local >= first_day) & (local < last_day + pd.Timedelta(days=1))).to_numpy()
+    if not inside.any():
+        raise InputError(f"no row falls between {first_day.date()} and {last_day.date()}")
+    period_of_row = local[inside].dt.to_period(freq)
+    every = pd.period_range(first_day.to_period(freq), last_day.to_period(freq), freq=freq)
+    if y is None or aggregate == "sum":
+        # a count or a sum over part of a period is too small: keep whole periods only
+        whole = (every.start_time >= first_day) & (every.end_time < last_day + pd.Timedelta(days=1))
+        every = every[whole]
+    if len(every) == 0:
+        raise InputError(
+            f"no whole {FREQUENCIES[freq]} lies between {first_day.date()} and "
+            f"{last_day.date()}; give start and end or a shorter freq"
+        )
     counts = period_of_row.value_counts().reindex(every, fill_value=0)
-    if values is None:
+    if y is None:
         observed = counts.astype("float64")
     else:
-        grouped = pd.Series(values).groupby(period_of_row.to_numpy())
-        observed = (grouped.mean() if aggregate == "mean" else grouped.sum(min_count=1)).reindex(
-            every
-        )
+        values = pd.Series(data[y][dated][inside].astype("float64").to_numpy())
+        grouped = values.groupby(period_of_row.to_numpy())
+        summary = grouped.mean() if aggregate == "mean" else grouped.sum(min_count=1)
+        observed = summary.reindex(every)
     return pd.DataFrame(
         {
             "period": [str(p) for p in every],
@@ -454,6 +484,17 @@ def _to_local(times: pd.Series, timezone: str) -> pd.Series:
     if getattr(times.dt, "tz", None) is not None:
         return times.dt.tz_convert(timezone).dt.tz_localize(None)
     return times
+
+
+def _local_day(value, timezone: str) -> pd.Timestamp:
+    """The naive local midnight of a date-like ``value`` (naive values are local)."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{value!r} is not a date") from error
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(timezone).tz_localize(None)
+    return stamp.normalize()
 
 
 def _local_period(value, timezone: str, freq: str) -> pd.Period:
