@@ -177,7 +177,13 @@ def scorecard(
         For a missing column (named), an empty table, a value that is not a number, or an
         agency with two rows for one mapped metric; :class:`~analysis.errors.ConfigError` for
         a malformed mapping or reference. A mapped metric absent from the table is a warning
-        (with the closest name present).
+        naming the metrics the table has.
+
+    Notes
+    -----
+    Per-1,000-follower indices (Bonsón P3, C3, V3 and E) favour small accounts: a fixed
+    number of interactions is a larger share of a small audience. Before such an index is
+    added to a mapping (or agencies are compared on it), report :func:`size_bias`.
     """
     scored = metric_scores(metrics, mapping, reference=reference)
     rules = _check_mapping(DEFAULT_MAPPING if mapping is None else mapping)
