@@ -33,7 +33,6 @@ from analysis.config.base import (
     _iana_zone,
 )
 from analysis.config.hypotheses import Hypothesis, check_hypotheses
-from analysis.content.codebook import Codebook
 from analysis.errors import ConfigError
 from analysis.io.labels import fold_label
 from analysis.io.registry import COMMENT_FORMATS, POST_FORMATS, SURVEY_FORMATS
@@ -397,7 +396,20 @@ class Study(Strict):
     privacy: Privacy = Privacy()
     engagement: list[EngagementSource] = Field(default_factory=list)
     hypotheses: list[Hypothesis] = Field(default_factory=list)
-    codebook: Codebook | None = None
+    codebook: typing.Any = None
+
+    @field_validator("codebook", mode="before")
+    @classmethod
+    def _codebook(cls, value: object) -> object:
+        """The content codebook (``docs/codebook.md``), validated by its own model.
+
+        Imported here, not at the top: the content package builds on the config's base models.
+        """
+        if value is None:
+            return None
+        from analysis.content.codebook import Codebook, load_codebook
+
+        return value if isinstance(value, Codebook) else load_codebook(value)
     config_path: Path | None = Field(None, exclude=True)
 
     @model_validator(mode="after")

@@ -27,11 +27,18 @@ Synthesis across agencies
     :func:`meta_analysis` -> :class:`MetaAnalysis`
 Engagement of agency accounts
     :func:`engagement_metrics` (Bonsón et al. P/C/V/E), :func:`platform_summary`,
-    :func:`responsiveness` (replies to citizens' comments)
+    :func:`responsiveness` (replies to citizens' comments), :func:`reach_rates`,
+    :func:`posting_timing`, :func:`cross_platform`; :func:`scorecard` (PermenPAN-RB 83/2012
+    principles, :data:`DEFAULT_MAPPING`), :func:`metric_scores`, :func:`size_bias`
+Engagement models
+    :func:`count_model` (negative binomial / Poisson with exposure) -> :class:`CountModelResult`;
+    :func:`interrupted_time_series` (segmented regression, Newey-West) -> :class:`ITSResult`
 """
 
+from analysis.stats.activity import cross_platform, posting_timing, reach_rates
 from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
 from analysis.stats.correlations import correlations
+from analysis.stats.count_models import CountModelResult, count_model
 from analysis.stats.descriptives import describe
 from analysis.stats.diagnostics import assumption_checks
 from analysis.stats.engagement import engagement_metrics, platform_summary
@@ -45,10 +52,15 @@ from analysis.stats.multiple_testing import adjust_pvalues
 from analysis.stats.power import sensitivity
 from analysis.stats.reliability import cronbach_alpha, item_analysis
 from analysis.stats.responsiveness import responsiveness
+from analysis.stats.scorecard import DEFAULT_MAPPING, metric_scores, scorecard, size_bias
 from analysis.stats.sem import SEMResult, cfa, sem
+from analysis.stats.time_series import ITSResult, interrupted_time_series
 from analysis.stats.validity import ValidityResult, validity
 
 __all__ = [
+    "DEFAULT_MAPPING",
+    "CountModelResult",
+    "ITSResult",
     "EFAResult",
     "GroupComparison",
     "MetaAnalysis",
@@ -62,20 +74,28 @@ __all__ = [
     "cohen_kappa",
     "compare_groups",
     "correlations",
+    "count_model",
+    "cross_platform",
     "cronbach_alpha",
     "describe",
     "efa",
     "engagement_metrics",
+    "interrupted_time_series",
     "item_analysis",
     "krippendorff_alpha",
     "mediation",
+    "metric_scores",
     "meta_analysis",
     "moderation",
     "omega",
     "platform_summary",
+    "posting_timing",
+    "reach_rates",
     "regression",
     "responsiveness",
+    "scorecard",
     "sem",
     "sensitivity",
+    "size_bias",
     "validity",
 ]
