@@ -15,7 +15,11 @@
 # %% [markdown] tags=["remove_cell"]
 # # Agency report
 #
-# Renders one agency's report from processed data: sample flow, descriptives, reliability, confirmatory hypotheses, engagement, methods and provenance. On a fresh clone the demo study is generated and cleaned on first use. Change the parameters below to look at another agency or language, then run all. The `##` headings feed JupyterLab's table of contents; the report itself shows the localised headings.
+# Renders one agency's report from processed data as a publishable document: title page, contents, executive summary with a verdict per hypothesis, data and methods (sources, sample-flow diagram, measures and their reliability, models), results (descriptives, hypothesis tests with APA tables and figures), engagement, limitations drawn from the results, appendix (codebook, full model output) and provenance. On a fresh clone the demo study is generated and cleaned on first use. Change the parameters below to look at another agency or language, then run all. The `##` headings feed JupyterLab's table of contents; the report itself shows the localised headings.
+#
+# Beside `results.json` the report writes every figure as `figures/<name>.png` and `.svg`, every table as `tables/<analysis>.csv`, and all APA tables in one Word file, `tables.docx`.
+#
+# Small-cell protection: a table that breaks respondents down by a category shows a group of fewer than `min_cell` respondents as "< min_cell", without its other values (and masks the next smallest group too when only one would be hidden). Set `min_cell = 1` to show every group. The sample flow is not masked: its counts are about the screening, and they must add up.
 
 # %% tags=["parameters", "remove_cell"]
 config: str = "../config/demo.yml"  # study config (YAML), relative to this folder
@@ -23,6 +27,8 @@ agency: str = "diskominfo-sukamaju"  # agency id in the study config
 lang: str = "id"  # report language: id (Bahasa Indonesia) or en (English)
 processed_dir: str = ""  # processed data folder; empty means data/processed/<study>
 output_dir: str = ""  # where results.json goes; empty means reports/<study>/<agency>
+min_cell: int = 5  # small-cell protection: groups of fewer respondents are shown as "< min_cell"
+small_n: int = 100  # below this many analysed respondents the limitations name the small sample
 
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting
@@ -31,37 +37,52 @@ from analysis.reporting import figures, hypotheses, measurement, model_figures, 
 from analysis.reporting.context import open_report
 
 ensure_processed(config, processed_dir)
-report = open_report(config, agency, lang, processed_dir, output_dir)
+report = open_report(
+    config, agency, lang, processed_dir, output_dir, min_cell=min_cell, small_n=small_n
+)
+
+# %% tags=["remove_cell"]
+flow = accounting.sample_flow(report.received, report.exclusions, report.responses, agency, report.flags)
+verdicts, terms = hypotheses.run_hypotheses(report.scores, report.study, report.responses, report.confirmatory)
 
 # %%
 report.title()
 
-# %% [markdown] tags=["remove_cell"]
-# ## Sample flow
-
 # %%
-report.heading("sample")
-
-# %%
-report.show("sample_flow", accounting.sample_flow(report.received, report.exclusions, report.responses, agency, report.flags))
+report.contents()
 
 # %% [markdown] tags=["remove_cell"]
-# ## Descriptives
+# ## Executive summary
 
 # %%
-report.heading("descriptives")
+report.heading("summary")
 
 # %%
-report.show("descriptives", sections.descriptives(report.scores, report.study))
-
-# %%
-figures.score_distributions(report.scores, report.study, lang)
+report.summary(verdicts, flow)
 
 # %% [markdown] tags=["remove_cell"]
-# ## Reliability and item validity
+# ## Data and methods
 
 # %%
-report.heading("reliability")
+report.heading("data_methods")
+
+# %%
+report.heading("sources", level=3)
+
+# %%
+report.sources()
+
+# %%
+report.heading("sample", level=3)
+
+# %%
+report.flow_diagram(flow)
+
+# %%
+report.show("sample_flow", flow)
+
+# %%
+report.heading("measures", level=3)
 
 # %%
 report.show("reliability", sections.reliability(report.responses, report.study))
@@ -78,20 +99,38 @@ report.show("measurement_fit", measurement.measurement_fit(report.responses, rep
 # %%
 report.show("construct_validity", measurement.construct_validity(report.responses, report.study))
 
-# %% [markdown] tags=["remove_cell"]
-# ## Confirmatory hypotheses
+# %%
+report.heading("models", level=3)
 
 # %%
-report.heading("hypotheses")
+report.models()
+
+# %%
+report.methods()
+
+# %% [markdown] tags=["remove_cell"]
+# ## Results
+
+# %%
+report.heading("results")
+
+# %%
+report.heading("descriptives", level=3)
+
+# %%
+report.show("descriptives", sections.descriptives(report.scores, report.study))
+
+# %%
+report.figure("score_distributions", figures.score_distributions(report.scores, report.study, lang))
+
+# %%
+report.heading("hypotheses", level=3)
 
 # %%
 report.preregistration()
 
 # %%
 report.statements()
-
-# %% tags=["remove_cell"]
-verdicts, terms = hypotheses.run_hypotheses(report.scores, report.study, report.responses, report.confirmatory)
 
 # %%
 report.show("hypothesis", verdicts)
@@ -100,19 +139,16 @@ report.show("hypothesis", verdicts)
 report.narrate(verdicts)
 
 # %%
-report.show("hypothesis_terms", terms)
-
-# %%
 report.show("assumptions", hypotheses.assumptions(report.scores, report.study))
 
 # %%
 report.show("sensitivity", hypotheses.sensitivity(verdicts, report.study))
 
 # %%
-figures.hypothesis_scatters(report.scores, report.study, lang)
+report.figure("hypothesis_scatters", figures.hypothesis_scatters(report.scores, report.study, lang))
 
 # %%
-model_figures.path_diagrams(terms, report.study, lang)
+report.figure("path_diagrams", model_figures.path_diagrams(terms, report.study, lang))
 
 # %% [markdown] tags=["remove_cell"]
 # ## Engagement on social media
@@ -127,16 +163,34 @@ report.show("platform_summary", sections.platform_summary(report.posts, report.s
 report.show("engagement", sections.engagement(report.posts, report.study, agency))
 
 # %%
-figures.engagement_by_platform(report.posts, report.study, lang)
+report.figure("engagement_by_platform", figures.engagement_by_platform(report.posts, report.study, lang))
 
 # %% [markdown] tags=["remove_cell"]
-# ## Methods and limitations
+# ## Limitations
 
 # %%
-report.heading("methods")
+report.heading("limitations")
 
 # %%
-report.methods()
+report.limitations()
+
+# %% [markdown] tags=["remove_cell"]
+# ## Appendix
+
+# %%
+report.heading("appendix")
+
+# %%
+report.heading("codebook", level=3)
+
+# %%
+report.codebook()
+
+# %%
+report.heading("model_output", level=3)
+
+# %%
+report.show("hypothesis_terms", terms)
 
 # %% [markdown] tags=["remove_cell"]
 # ## Provenance

@@ -1,17 +1,25 @@
-"""Headless Chromium for printing reports: find the system browser and run it once.
+"""Headless Chromium for printing reports: find the system browser, run it, drive it.
 
 Only the system browser is used (Debian's ``chromium``, Google Chrome, or ``$CHROMIUM_EXECUTABLE``);
-nothing is downloaded. The tests' DevTools client (console errors, screenshots) lives in
-``tests/support/devtools.py`` and builds on the flags and helpers here.
+nothing is downloaded. :class:`DevToolsBrowser` speaks the DevTools protocol over
+``--remote-debugging-pipe`` with the standard library only (no Playwright, no browser download);
+reports are printed through its ``Page.printToPDF``, which, unlike ``--print-to-pdf``, takes
+header and footer templates (running header, "Page x of y") and writes the PDF outline. One
+browser can print many reports (a batch worker keeps it open). The tests' DevTools client
+(console errors, screenshots) lives in ``tests/support/devtools.py``.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import selectors
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import warnings
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -183,3 +191,213 @@ def kill_group(process: subprocess.Popen) -> None:
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+class DevToolsBrowser:
+    """A headless Chromium driven over the DevTools protocol; close it (or use ``with``).
+
+    Chromium reads commands from fd 3 and writes replies and events to fd 4, each a JSON
+    object ended by a NUL byte. The browser runs in its own process group with a fresh
+    temporary profile; both are removed by :meth:`close`.
+
+    Parameters
+    ----------
+    chromium : str, optional
+        Browser executable (name or path); :func:`find_chromium` when None.
+
+    Raises
+    ------
+    BrowserUnavailable
+        When there is no browser.
+    OSError
+        When the executable cannot be started.
+    """
+
+    def __init__(self, chromium: str | None = None):
+        import fcntl  # POSIX only, like the pipe transport itself
+
+        executable = require_chromium(chromium)
+        self._profile = tempfile.mkdtemp(prefix="analysis-chromium-")
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the browser
+        to_browser, self._write = os.pipe()
+        self._read, from_browser = os.pipe()
+        # Copies above fd 10, so that placing them on fds 3 and 4 in the child cannot clobber.
+        child_in = fcntl.fcntl(to_browser, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_out = fcntl.fcntl(from_browser, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_browser)
+        os.close(from_browser)
+
+        def place_pipes():
+            os.dup2(child_in, 3)
+            os.dup2(child_out, 4)
+
+        command = [
+            executable,
+            *HEADLESS_FLAGS,
+            f"--user-data-dir={self._profile}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+                preexec_fn=place_pipes,
+                close_fds=False,
+                start_new_session=True,
+            )
+        except OSError:
+            self._release()
+            raise
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        self._buffer = b""
+        self._last_id = 0
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._read, selectors.EVENT_READ)
+
+    def __enter__(self) -> DevToolsBrowser:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the browser process is still running."""
+        return self.process.poll() is None
+
+    def close(self, grace: float = 3) -> None:
+        """Ask the browser to quit, kill it after ``grace`` seconds (at once for 0), then
+        remove its pipes and profile."""
+        if self._read < 0:
+            return
+        try:
+            if grace <= 0:
+                raise subprocess.TimeoutExpired(self.process.args, 0)
+            self._send("Browser.close", {})
+            self.process.wait(timeout=grace)
+        except (OSError, RuntimeError, subprocess.TimeoutExpired):
+            kill_group(self.process)
+        self._selector.close()
+        self._release()
+
+    def print_pdf(self, url: str, options: dict, timeout: float) -> bytes:
+        """Load ``url`` in a new tab and print it with ``Page.printToPDF``.
+
+        Parameters
+        ----------
+        url : str
+            The page (a ``file://`` URL for a report).
+        options : dict
+            ``Page.printToPDF`` parameters (paper, margins, header and footer templates ...).
+        timeout : float
+            Seconds for loading and printing together.
+
+        Returns
+        -------
+        bytes
+            The PDF.
+
+        Raises
+        ------
+        TimeoutError
+            When the page did not load or print in time.
+        RuntimeError
+            When the browser exited or refused a command (the message ends with its stderr).
+        """
+        deadline = time.monotonic() + timeout
+        target = self.call("Target.createTarget", {"url": "about:blank"}, deadline)["targetId"]
+        try:
+            attach = {"targetId": target, "flatten": True}
+            session = self.call("Target.attachToTarget", attach, deadline)["sessionId"]
+            navigation = self.call("Page.navigate", {"url": url}, deadline, session)
+            if "errorText" in navigation:
+                raise RuntimeError(f"Chromium could not open {url}: {navigation['errorText']}")
+            self._wait_until_loaded(session, deadline)
+            printed = self.call("Page.printToPDF", options, deadline, session)
+        finally:
+            if self.alive:
+                with suppress(RuntimeError, TimeoutError):
+                    self.call("Target.closeTarget", {"targetId": target}, time.monotonic() + 5)
+        return base64.b64decode(printed["data"])
+
+    def call(self, method: str, params: dict, deadline: float, session: str | None = None) -> dict:
+        """Send a command and return its result; events that arrive meanwhile are dropped.
+
+        Raises
+        ------
+        TimeoutError
+            At ``deadline`` (a ``time.monotonic()`` value).
+        RuntimeError
+            When the browser exited or answered with an error.
+        """
+        message_id = self._send(method, params, session)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._selector.select(left):
+                raise TimeoutError(f"Chromium did not answer {method} in time")
+            for message in self._receive():
+                if message.get("id") != message_id:
+                    continue
+                if "error" in message:
+                    raise RuntimeError(f"DevTools {method} failed: {message['error']}")
+                return message["result"]
+
+    def stderr_tail(self) -> str:
+        """The last lines the browser wrote to stderr (see :func:`stderr_tail`)."""
+        self._stderr.seek(0)
+        return stderr_tail(self._stderr.read().decode(errors="replace"))
+
+    def _wait_until_loaded(self, session: str, deadline: float) -> None:
+        """Poll the tab until the navigated page (not about:blank) has loaded and laid out
+        its fonts; events are not awaited, as a navigation to a new renderer process can
+        lose them."""
+        check = {
+            "expression": "document.readyState === 'complete' && location.href !== "
+            "'about:blank' && document.fonts.status === 'loaded'",
+            "returnByValue": True,
+        }
+        while time.monotonic() < deadline:
+            with suppress(RuntimeError):  # e.g. the old context was just destroyed
+                if self.call("Runtime.evaluate", check, deadline, session)["result"].get("value"):
+                    return
+            time.sleep(0.02)
+        raise TimeoutError("the page did not load in time")
+
+    def _send(self, method: str, params: dict, session: str | None = None) -> int:
+        self._last_id += 1
+        message = {"id": self._last_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        try:
+            os.write(self._write, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise self._exited() from None
+        return self._last_id
+
+    def _receive(self) -> list[dict]:
+        chunk = os.read(self._read, 1 << 20)
+        if not chunk:
+            raise self._exited()
+        self._buffer += chunk
+        *complete, self._buffer = self._buffer.split(b"\0")
+        return [json.loads(message) for message in complete]
+
+    def _exited(self) -> RuntimeError:
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=3)
+        return RuntimeError(
+            f"Chromium exited (exit {self.process.returncode}):\n{self.stderr_tail()}"
+        )
+
+    def _release(self) -> None:
+        for fd in (self._read, self._write):
+            with suppress(OSError):
+                os.close(fd)
+        self._read = self._write = -1
+        self._stderr.close()
+        shutil.rmtree(self._profile, ignore_errors=True)

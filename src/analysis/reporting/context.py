@@ -2,15 +2,24 @@
 
 The agency report notebook opens a :class:`ReportContext` with :func:`open_report` and then, cell
 by cell, calls analysis functions and shows their output through :meth:`ReportContext.show`,
-which records every number in ``results.json`` and formats the table in the report language.
+which records every number in ``results.json``, formats the table in the report language as a
+numbered APA table (small cells masked, see :mod:`analysis.reporting.small_cells`), writes it as
+CSV beside the report and keeps it for ``tables.docx``. :meth:`ReportContext.figure` numbers a
+figure, makes it print-ready and saves it as PNG and SVG. The other methods write the parts of a
+publishable document around them: title page, table of contents, executive summary, data
+sources, sample-flow diagram, models, limitations drawn from the results, codebook and
+provenance. Every number they show comes from a table the report records.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown
 
@@ -20,11 +29,20 @@ from analysis.config import Study, load_study, paths
 from analysis.config.prereg import compare_with_lock, read_lock
 from analysis.errors import InputError
 from analysis.io import store as processed
-from analysis.reporting.display import display_table, plain
-from analysis.reporting.i18n import ci_level, number, significance, t
+from analysis.reporting import artifacts, small_cells
+from analysis.reporting.display import DISPLAY_COLUMNS, display_table, plain, term_label
+from analysis.reporting.figures import print_ready
+from analysis.reporting.i18n import ci_level, number, p_value, significance, t
 from analysis.reporting.narrative import verdict_sentence
 from analysis.reporting.provenance import provenance_table
 from analysis.reporting.results import ResultLog
+from analysis.reporting.word import ApaTable, write_tables_docx
+
+#: Analysed respondents below which the limitations name the small sample (a common floor for
+#: regression and factor analysis in survey research; SEM asks for more).
+SMALL_N = 100
+#: Key of the output metadata that carries report facts to the HTML export (running header).
+REPORT_METADATA = "analysis-report"
 
 
 @dataclass
@@ -40,8 +58,23 @@ class ReportContext:
         The agency's processed tables (``exclusions``, ``flags`` and ``received`` for the
         whole study).
     output_dir : Path
-        Where ``results.json`` is written.
+        Where ``results.json``, ``tables.docx`` and the ``figures/`` and ``tables/`` folders
+        are written.
+    parameters : dict
+        The notebook parameters, shown in the provenance table.
     log : ResultLog
+    min_cell : int
+        k of the small-cell protection: groups of fewer respondents are shown as ``< k``.
+    small_n : int
+        Analysed respondents below which the limitations name the small sample.
+    apa_tables : list of ApaTable
+        Every table shown so far, numbered, for ``tables.docx``.
+    shown : dict
+        Analysis -> the tidy table the report recorded (the limitations read them).
+    masked : list of str
+        Analyses in which :meth:`show` masked small cells.
+    figure_count : int
+        Figures numbered so far.
     """
 
     study: Study
@@ -56,6 +89,12 @@ class ReportContext:
     output_dir: Path
     parameters: dict = field(default_factory=dict)
     log: ResultLog | None = None
+    min_cell: int = small_cells.MIN_CELL
+    small_n: int = SMALL_N
+    apa_tables: list[ApaTable] = field(default_factory=list)
+    shown: dict[str, pd.DataFrame] = field(default_factory=dict)
+    masked: list[str] = field(default_factory=list)
+    figure_count: int = 0
 
     @property
     def agency_name(self) -> str:
@@ -76,24 +115,60 @@ class ReportContext:
         """A report text in the report language, with the confidence level filled in."""
         return t(self.lang, key, level=ci_level(self.alpha, self.lang), **values)
 
-    def title(self) -> Markdown:
-        """The report title, date line and (for demo data) the synthetic-data banner."""
-        lines = [
-            "# " + self.text("report_title", agency=plain(self.agency_name)),
-            self.text(
-                "generated",
-                date=date.today().isoformat(),
-                study=plain(self.study.study.title.get(self.lang)),
-            ),
-        ]
-        if self.study.study.synthetic:
-            lines.append(f"> **{self.text('synthetic_banner')}**")
-        return Markdown("\n\n".join(lines))
+    def title(self) -> HTML:
+        """The title page: agency, study, date and language, and the synthetic-data banner.
 
-    def heading(self, section: str) -> Markdown:
-        """A section heading with its introduction, in the report language."""
+        The output carries the running header of the PDF pages (study and agency) in its
+        metadata, for :func:`analysis.reporting.export.export_html`.
+        """
+        study_title = self.study.study.title.get(self.lang)
+        facts = [
+            (self.text("title_page.study"), study_title),
+            (self.text("title_page.agency"), self.agency_name),
+            (self.text("title_page.date"), long_date(date.today(), self.lang)),
+            (self.text("title_page.language"), self.text(f"languages.{self.lang}")),
+        ]
+        listed = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
+        banner = (
+            f'<p class="synthetic-banner"><strong>{_e(self.text("synthetic_banner"))}</strong></p>'
+            if self.study.study.synthetic
+            else ""
+        )
+        page = (
+            '<section class="title-page">'
+            f'<p class="title-kind">{_e(self.text("title_page.kind"))}</p>'
+            f'<h1 class="report-title">{_e(self.agency_name)}</h1>'
+            f'<p class="title-study">{_e(study_title)}</p>'
+            f'<dl class="title-facts">{listed}</dl>{banner}</section>'
+        )
+        header = f"{study_title} — {self.agency_name}"
+        return HTML(page, metadata={REPORT_METADATA: {"running_header": header}})
+
+    def contents(self) -> HTML:
+        """The table of contents; the HTML export fills it with links to every heading."""
+        title = _e(self.text("contents"))
+        return HTML(f'<nav class="toc" id="contents"><h2 class="toc-title">{title}</h2></nav>')
+
+    def heading(self, section: str, level: int = 2) -> HTML:
+        """A section heading (anchor ``sec-<section>``) with its introduction.
+
+        Parameters
+        ----------
+        section : str
+            Key of ``sections.<section>`` (and of ``intro.<section>``, if it has one) in the
+            locale files.
+        level : int
+            2 for a chapter (it starts a new page in print), 3 for a section within one.
+        """
+        if level not in (2, 3):
+            raise ValueError(f"heading level must be 2 or 3, not {level!r}")
+        kind = ' class="chapter"' if level == 2 else ""
         intro = self.intro(section)
-        return Markdown(f"## {self.text(f'sections.{section}')}\n\n{intro}")
+        paragraph = f"<p>{_e(intro)}</p>" if intro else ""
+        return HTML(
+            f'<h{level} id="sec-{_e(section)}"{kind}>{_e(self.text(f"sections.{section}"))}'
+            f"</h{level}>{paragraph}"
+        )
 
     def intro(self, section: str) -> str:
         """The introduction of a section ("" when it has none)."""
@@ -104,18 +179,162 @@ class ReportContext:
                 low=number(low, self.lang, 0),
                 high=number(high, self.lang, 0),
             ) + (" " + self.text("intro.weighted") if self.study.weight_column else "")
-        try:
-            return self.text(f"intro.{section}")
-        except KeyError:
-            return ""
+        return self._optional_text(f"intro.{section}")
 
     def show(self, analysis: str, table: pd.DataFrame) -> HTML | Markdown:
-        """Record ``table`` in the results log and return it formatted for the report."""
+        """Record ``table`` and return it as a numbered APA table in the report language.
+
+        The tidy table goes to ``results.json`` and to ``tables/<analysis>.csv``; the table as
+        shown (groups below :attr:`min_cell` masked when the table declares group counts, see
+        :mod:`analysis.reporting.small_cells`) is kept for ``tables.docx``.
+        """
         self.log.record(analysis, table)
+        self.shown[analysis] = table
         if table.empty:
             return Markdown(f"*{self.text(f'empty.{analysis}')}*")
+        artifacts.save_table(table, self.output_dir, analysis, self.min_cell)
         shown = display_table(analysis, table, self.lang, self.labels, self.alpha)
-        return HTML(shown.to_html(index=False, classes="report-table", border=0, escape=True))
+        notes = [self._optional_text(f"table_notes.{analysis}")]
+        masked = small_cells.masked_rows(table, self.min_cell)
+        if masked.any():
+            shown = small_cells.mask_display(
+                shown,
+                list(DISPLAY_COLUMNS[analysis]),
+                masked,
+                set(table.attrs.get("keys", ())) | set(table.attrs.get("breakdown", ())),
+                table.attrs["group_count"],
+                self.min_cell,
+            )
+            self._record_masking(analysis)
+            notes.append(self.text("table_notes.masked", k=self.min_cell))
+        return self._apa_table(analysis, shown, " ".join(n for n in notes if n))
+
+    def figure(self, name: str, fig: plt.Figure | None) -> ReportFigure | None:
+        """A numbered figure with its caption, saved as ``figures/<name>.png`` and ``.svg``.
+
+        The figure is made print-ready first (:func:`analysis.reporting.figures.print_ready`);
+        a one-panel figure's title becomes the caption, other figures take the caption
+        ``figure_titles.<name>`` of the locale files. None (a figure function with nothing to
+        draw) gives None, and no number.
+        """
+        if fig is None:
+            return None
+        title = print_ready(fig, self.lang) or self.text(f"figure_titles.{name}")
+        files = artifacts.save_figure(fig, self.output_dir, name)
+        self.figure_count += 1
+        return ReportFigure(
+            self.text("figure_label", n=self.figure_count),
+            title,
+            files["png"].read_bytes(),
+            round(fig.get_size_inches()[0] * 96),
+        )
+
+    def summary(self, verdicts: pd.DataFrame, flow: pd.DataFrame) -> HTML:
+        """The executive summary: who was analysed, then a verdict table per hypothesis.
+
+        Parameters
+        ----------
+        verdicts : DataFrame
+            The verdict table (:func:`analysis.reporting.hypotheses.run_hypotheses`), which
+            the report records under ``hypothesis``.
+        flow : DataFrame
+            The sample flow (:func:`analysis.cleaning.accounting.sample_flow`), which the
+            report records under ``sample_flow``.
+        """
+        counts = flow.groupby("step")["n"].sum()
+        sample = self.text(
+            "summary.sample",
+            agency=self.agency_name,
+            n=number(counts.get("analysed", 0), self.lang, 0),
+            received=number(counts.get("received", 0), self.lang, 0),
+        )
+        parts = [f"<p>{_e(sample)}</p>"]
+        if verdicts.empty:
+            parts.append(f"<p>{_e(self.text('empty.hypothesis'))}</p>")
+            return HTML("".join(parts))
+        listed = []
+        for decision in ("supported", "not_supported", "not_tested"):
+            ids = verdicts.loc[verdicts["decision"] == decision, "hypothesis"].tolist()
+            if ids:
+                text = self.text(f"summary.{decision}", ids=", ".join(ids))
+                listed.append(f"<li>{_e(text)}</li>")
+        parts.append(f"<p>{_e(self.text('summary.verdicts'))}</p><ul>{''.join(listed)}</ul>")
+        parts.append(self._apa_table("summary", self._verdict_summary(verdicts), words=True).data)
+        parts.append(f"<p>{_e(self.text('summary.reading'))}</p>")
+        return HTML("".join(parts))
+
+    def sources(self) -> HTML:
+        """The data sources: the survey files and this agency's social media exports."""
+        lines = [
+            self.text(
+                "sources.survey",
+                file=self.study.relative(self.study.resolve(s.path)),
+                format=s.format,
+            )
+            for s in self.study.survey
+        ]
+        exports = [
+            self.text(
+                "sources.engagement",
+                platform=t(self.lang, f"platforms.{f.source.platform}"),
+                file=self.study.relative(f.path),
+                format=f.source.format,
+            )
+            for f in self.study.engagement_files(self.agency_id)
+            if f.path.exists()
+        ]
+        if self.study.engagement and not exports:
+            exports = [self.text("sources.no_engagement")]
+        items = "".join(f"<li>{_e(line)}</li>" for line in lines + exports)
+        return HTML(f'<ul class="sources">{items}</ul>')
+
+    def flow_diagram(self, flow: pd.DataFrame) -> HTML:
+        """The sample flow as a numbered CONSORT-style diagram.
+
+        The main column holds the rows received and the respondents analysed; beside it, each
+        reason that excluded someone and each screening flag that marked analysed respondents,
+        with its count. The numbers are those of the flow table, which the report records and
+        shows with :meth:`show`.
+        """
+        boxes = [
+            self._flow_box(flow, "received"),
+            "<div></div>",
+            '<div class="flow-line"></div>',
+            self._flow_box(flow, "excluded"),
+            self._flow_box(flow, "analysed"),
+            self._flow_box(flow, "flagged"),
+        ]
+        self.figure_count += 1
+        caption = _caption(
+            self.text("figure_label", n=self.figure_count), self.text("figure_titles.sample_flow")
+        )
+        return HTML(
+            f'<figure class="report-figure">{caption}<div class="flow">{"".join(boxes)}</div>'
+            "</figure>"
+        )
+
+    def models(self) -> HTML:
+        """One row per hypothesis: its model, outcome, predictors, other variables and level."""
+        if not self.study.hypotheses:
+            return HTML(f"<p>{_e(self.text('empty.hypothesis'))}</p>")
+
+        def names(variables) -> str:
+            return ", ".join(term_label(v, self.labels) for v in variables) or "–"
+
+        rows = [
+            {
+                "hypothesis": h.id,
+                "family": t(self.lang, f"families.{h.family}"),
+                "outcome": term_label(h.outcome, self.labels),
+                "predictors": names(h.predictors),
+                "others": names([*h.mediators, *filter(None, [h.moderator]), *h.controls]),
+                "level": self.text(f"models.level_{h.level}"),
+            }
+            for h in self.study.hypotheses
+        ]
+        table = pd.DataFrame(rows)
+        table.columns = [self.text(f"models.{c}") for c in table.columns]
+        return self._apa_table("models", table, words=True)
 
     def narrate(self, verdicts: pd.DataFrame) -> Markdown:
         """One APA-style sentence per hypothesis, in the report language."""
@@ -163,16 +382,69 @@ class ReportContext:
         return Markdown("\n".join(lines))
 
     def methods(self) -> Markdown:
-        """Methods and limitations paragraphs."""
+        """How the data were cleaned and analysed: models, level, missing data, weights."""
         parts = [
-            self.text(
-                "methods",
-                alpha=significance(self.alpha, self.lang),
-            ),
+            self.text("methods", alpha=significance(self.alpha, self.lang)),
             self.text("weights_used" if self.study.weight_column else "weights_none"),
-            self.text("limitations"),
         ]
         return Markdown("\n\n".join(parts))
+
+    def limitations(self) -> HTML:
+        """Limitations drawn from this report's results, then those of the design.
+
+        Reads the tables the report recorded: a sample below :attr:`small_n`, hypotheses that
+        could not be tested, failed assumption checks, constructs below the reliability or
+        validity criteria, a poorly fitting measurement model, masked small cells, and (when
+        the study compares agencies) the ecological-inference caveat. Call it after the
+        sections whose tables it reads.
+        """
+        items = [
+            *self._sample_limits(),
+            *self._untested_limits(),
+            *self._assumption_limits(),
+            *self._measurement_limits(),
+        ]
+        agency_level = [h.id for h in self.study.hypotheses if h.level == "agency"]
+        if agency_level:
+            items.append(self.text("limits.ecological", ids=", ".join(agency_level)))
+        if self.masked:
+            labels = {a.title: a.label for a in self.apa_tables}
+            names = ", ".join(labels.get(self._table_title(a), a) for a in self.masked)
+            items.append(self.text("limits.small_cells", k=self.min_cell, tables=names))
+        listed = "".join(f"<li>{_e(item)}</li>" for item in items)
+        found = (
+            f"<p>{_e(self.text('limits.found'))}</p><ul>{listed}</ul>"
+            if items
+            else f"<p>{_e(self.text('limits.none_found'))}</p>"
+        )
+        return HTML(f"{found}<p>{_e(self.text('limitations'))}</p>")
+
+    def codebook(self) -> HTML:
+        """The appendix codebook: every item with its construct, wording and answer scale,
+        then the demographic questions."""
+        rows = [
+            {
+                "variable": construct.label.get(self.lang),
+                "code": item.id,
+                "wording": item.column,
+                "answers": self._answer_range(construct.scale),
+                "reverse": self.text("answer_yes" if item.reverse else "answer_no"),
+            }
+            for construct, item in self.study.items()
+        ]
+        rows += [
+            {
+                "variable": self.labels.get(d.id, d.id),
+                "code": d.id,
+                "wording": d.column,
+                "answers": self.text(f"codebook.type_{d.type}"),
+                "reverse": "–",
+            }
+            for d in self.study.demographics
+        ]
+        table = pd.DataFrame(rows)
+        table.columns = [self.text(f"codebook.{c}") for c in table.columns]
+        return self._apa_table("codebook", table, self.text("table_notes.codebook"), words=True)
 
     def provenance(self) -> HTML:
         """The provenance table (hashes, versions, commit, seed, parameters)."""
@@ -180,16 +452,248 @@ class ReportContext:
         return HTML(table.to_html(index=False, classes="report-table provenance", border=0))
 
     def finish(self) -> Path:
-        """Write ``results.json`` to the output folder and return its path."""
+        """Write ``results.json`` and ``tables.docx`` (every APA table) to the output folder.
+
+        Returns
+        -------
+        Path
+            ``results.json``.
+        """
+        if self.apa_tables:
+            write_tables_docx(
+                self.apa_tables,
+                self.output_dir / "tables.docx",
+                lang=self.lang,
+                title=f"{self.study.study.title.get(self.lang)} — {self.agency_name}",
+            )
         return self.log.write(self.output_dir / "results.json")
 
     def _score_range(self) -> tuple[float, float]:
         ranges = [self.study.score_range(c.id) for c in self.study.constructs]
         return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
+    def _optional_text(self, key: str) -> str:
+        try:
+            return self.text(key)
+        except KeyError:
+            return ""
+
+    def _table_title(self, analysis: str) -> str:
+        return self._optional_text(f"tables.{analysis}") or analysis.replace("_", " ")
+
+    def _apa_table(
+        self, analysis: str, shown: pd.DataFrame, note: str = "", *, words: bool = False
+    ) -> HTML:
+        """Number a displayed table, keep it for ``tables.docx`` and return its HTML.
+
+        ``words``: a table of words rather than numbers (left-aligned throughout).
+        """
+        apa = ApaTable(
+            label=self.text("table_label", n=len(self.apa_tables) + 1),
+            title=self._table_title(analysis),
+            table=shown,
+            note=note,
+            note_lead=self.text("note_lead"),
+        )
+        self.apa_tables.append(apa)
+        classes = "report-table text-table" if words else "report-table"
+        body = shown.to_html(index=False, classes=classes, border=0, escape=True)
+        note_html = (
+            f'<p class="table-note"><em>{_e(apa.note_lead)}</em> {_e(note)}</p>' if note else ""
+        )
+        return HTML(
+            f'<div class="apa-table"><p class="table-label"><strong>{_e(apa.label)}</strong></p>'
+            f'<p class="table-title"><em>{_e(apa.title)}</em></p>{body}{note_html}</div>'
+        )
+
+    def _record_masking(self, analysis: str) -> None:
+        """Record k for each analysis with masked cells, so that ``< k`` is a recorded number."""
+        if analysis not in self.masked:
+            self.masked.append(analysis)
+        table = pd.DataFrame({"analysis": self.masked, "min_cell": self.min_cell})
+        table.attrs.update(keys=("analysis",), estimate="min_cell")
+        self.log.record("small_cells", table)
+
+    def _answer_range(self, scale: str) -> str:
+        """``Sangat Tidak Setuju … Sangat Setuju``: a scale's lowest and highest answers."""
+        labels = self.study.scale(scale).labels
+        return f"{labels[0]} … {labels[-1]}"
+
+    def _flow_box(self, flow: pd.DataFrame, step: str) -> str:
+        rows = flow[flow["step"] == step]
+        name = _e(t(self.lang, f"steps.{step}"))
+        if step in ("received", "analysed"):
+            main = " flow-final" if step == "analysed" else ""
+            total = number(rows["n"].sum(), self.lang, 0)
+            return f'<div class="flow-box{main}"><strong>{name}</strong><br>n = {total}</div>'
+        rows = rows[rows["n"] > 0]
+        if rows.empty:
+            return "<div></div>"
+        lines = "".join(
+            f"<li>{_e(t(self.lang, f'reasons.{r.reason}'))}: {number(r.n, self.lang, 0)}</li>"
+            for r in rows.itertuples()
+        )
+        return f'<div class="flow-box flow-side"><strong>{name}</strong><ul>{lines}</ul></div>'
+
+    def _verdict_summary(self, verdicts: pd.DataFrame) -> pd.DataFrame:
+        """The summary's verdict table: statement, estimate with interval, p and decision."""
+        declared = {h.id: h for h in self.study.hypotheses}
+        separator = "; " if self.lang == "id" else ", "
+        rows = []
+        for row in verdicts.itertuples():
+            estimate = "–"
+            if row.estimate == row.estimate:
+                estimate = number(row.estimate, self.lang)
+                if row.ci_low == row.ci_low:
+                    low, high = number(row.ci_low, self.lang), number(row.ci_high, self.lang)
+                    # no-break spaces: an estimate and its interval stay on one line
+                    estimate += f"\u00a0[{low}{separator.strip()}\u00a0{high}]"
+            shown_p = "–"
+            if row.p_value == row.p_value:
+                shown_p = p_value(row.p_value, self.lang, self.alpha).removeprefix("=\u00a0")
+            rows.append(
+                {
+                    "hypothesis": row.hypothesis,
+                    "statement": declared[row.hypothesis].statement.get(self.lang),
+                    "estimate": estimate,
+                    "p_value": shown_p,
+                    "decision": t(self.lang, f"decisions.{row.decision}"),
+                }
+            )
+        table = pd.DataFrame(rows)
+        table.columns = [self.text(f"summary.columns.{c}") for c in table.columns]
+        return table
+
+    def _sample_limits(self) -> list[str]:
+        flow = self.shown.get("sample_flow")
+        if flow is None:
+            return []
+        analysed = int(flow.loc[flow["step"] == "analysed", "n"].sum())
+        if analysed >= self.small_n:
+            return []
+        n = number(analysed, self.lang, 0)
+        return [self.text("limits.small_n", n=n, threshold=number(self.small_n, self.lang, 0))]
+
+    def _untested_limits(self) -> list[str]:
+        verdicts = self.shown.get("hypothesis")
+        if verdicts is None or verdicts.empty:
+            return []
+        return [
+            self.text(
+                "limits.not_tested",
+                id=row.hypothesis,
+                reason=t(self.lang, f"untestable.{row.label}"),
+            )
+            for row in verdicts.itertuples()
+            if row.decision == "not_tested" and row.label != "agency_level"
+        ]
+
+    def _assumption_limits(self) -> list[str]:
+        checks = self.shown.get("assumptions")
+        if checks is None or checks.empty:
+            return []
+        found = []
+        for row in checks[~checks["passed"].astype(bool)].itertuples():
+            if row.p_value == row.p_value:
+                value = f"p {p_value(row.p_value, self.lang, self.alpha)}"
+            else:
+                value = f"{self.text('limits.value')} = {number(row.statistic, self.lang)}"
+            found.append(
+                self.text(
+                    "limits.assumption",
+                    id=row.hypothesis,
+                    check=t(self.lang, f"checks.{row.check}"),
+                    value=value,
+                    action=t(self.lang, f"actions.{row.action}"),
+                )
+            )
+        return found
+
+    def _measurement_limits(self) -> list[str]:
+        found = []
+        reliability = self.shown.get("reliability")
+        if reliability is not None and not reliability.empty:
+            found += [
+                self.text(
+                    "limits.unreliable",
+                    construct=self.labels.get(row.construct, row.construct),
+                    alpha=number(row.alpha, self.lang),
+                )
+                for row in reliability[reliability["reliable"].eq(False)].itertuples()
+            ]
+        fit = self.shown.get("measurement_fit")
+        if fit is not None and not fit.empty and not bool(fit.iloc[0]["good_fit"]):
+            row = fit.iloc[0]
+            found.append(
+                self.text(
+                    "limits.poor_fit",
+                    cfi=number(row["cfi"], self.lang),
+                    rmsea=number(row["rmsea"], self.lang, 3),
+                    srmr=number(row["srmr"], self.lang),
+                )
+            )
+        validity = self.shown.get("construct_validity")
+        if validity is not None and not validity.empty:
+            failing = validity.loc[validity["discriminant"].eq(False), "construct"]
+            if len(failing):
+                names = ", ".join(self.labels.get(c, c) for c in failing)
+                found.append(self.text("limits.discriminant", constructs=names))
+        return found
+
+
+@dataclass
+class ReportFigure:
+    """A numbered figure as a report shows it: number and title above the image (APA).
+
+    In a notebook it displays as HTML (a ``<figure>`` with the caption and the PNG), with the
+    plain PNG beside it for viewers without HTML.
+    """
+
+    label: str
+    title: str
+    png: bytes
+    width: int
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        encoded = base64.b64encode(self.png).decode("ascii")
+        image = (
+            f'<img src="data:image/png;base64,{encoded}" alt="{_e(self.title)}" '
+            f'width="{self.width}">'
+        )
+        caption = _caption(self.label, self.title)
+        return {
+            "text/html": f'<figure class="report-figure">{caption}{image}</figure>',
+            "image/png": encoded,
+        }
+
+
+def long_date(day: date, lang: str) -> str:
+    """A date written out in the report language: ``1 Desember 2026`` / ``1 December 2026``."""
+    months = t(lang, "months").split()
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def _caption(label: str, title: str) -> str:
+    return (
+        f'<figcaption><span class="figure-label"><strong>{_e(label)}</strong></span>'
+        f'<span class="figure-title"><em>{_e(title)}</em></span></figcaption>'
+    )
+
+
+def _e(text) -> str:
+    """``text`` escaped for HTML: config texts are shown as text, never as markup."""
+    return html.escape(str(text), quote=True)
+
 
 def open_report(
-    config: str, agency: str, lang: str = "id", processed_dir: str = "", output_dir: str = ""
+    config: str,
+    agency: str,
+    lang: str = "id",
+    processed_dir: str = "",
+    output_dir: str = "",
+    *,
+    min_cell: int = small_cells.MIN_CELL,
+    small_n: int = SMALL_N,
 ) -> ReportContext:
     """Load the study config and one agency's processed data for its report.
 
@@ -204,11 +708,21 @@ def open_report(
     processed_dir, output_dir : str
         Overrides of the study's processed-data and report folders (``""``: defaults, with the
         report in ``reports/<study>/<agency>``).
+    min_cell : int
+        Small-cell protection: groups of fewer respondents are shown as ``< min_cell``.
+    small_n : int
+        Analysed respondents below which the limitations name the small sample.
 
     Returns
     -------
     ReportContext
+
+    Raises
+    ------
+    InputError
+        For an agency without analysed respondents, or a ``min_cell`` below 1.
     """
+    min_cell = small_cells.check_min_cell(min_cell)
     study = load_study(config)
     study.agency(agency)
     data_dir = paths.processed_dir(study, processed_dir or None)
@@ -235,6 +749,14 @@ def open_report(
         posts=posts,
         scores=score_constructs(responses, study),
         output_dir=out,
-        parameters={"config": Path(config).name, "agency": agency, "lang": lang},
+        parameters={
+            "config": Path(config).name,
+            "agency": agency,
+            "lang": lang,
+            "min_cell": min_cell,
+            "small_n": small_n,
+        },
         log=ResultLog(agency=agency),
+        min_cell=min_cell,
+        small_n=small_n,
     )

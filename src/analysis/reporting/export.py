@@ -2,8 +2,13 @@
 
 The HTML comes from nbconvert's ``HTMLExporter`` with the ``report`` template
 (``analysis/reporting/templates/nbconvert/report``), which extends JupyterLab's template but
-loads nothing from the network and runs no script. The PDF is printed from that HTML by
-headless Chromium (see ``reference/pdf_pipeline.md``, route c).
+loads nothing from the network and runs no script. The export fills the report's table of
+contents (:meth:`~analysis.reporting.context.ReportContext.contents`) with links to its
+headings and writes the running header of the PDF pages into the page's ``<meta
+name="running-header">``. The PDF is printed from that HTML by headless Chromium over the
+DevTools protocol (:class:`~analysis.reporting.browser.DevToolsBrowser`): A4 from the page's
+CSS, the running header on top of every page, "Halaman x dari y" / "Page x of y" at the foot,
+the headings as the PDF's outline (bookmarks) and the contents as links.
 
 Safety: the page carries a Content-Security-Policy that blocks scripts and remote loads, and
 HTML from cell outputs and Markdown passes :func:`safe_html` (an allowlist sanitizer). nbconvert's
@@ -13,8 +18,9 @@ headers and images, so reports would show raw tags.
 
 from __future__ import annotations
 
+import html
 import re
-import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import bleach
@@ -25,13 +31,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbconvert.utils.iso639_1 import iso639_1
 from traitlets.config import Config
 
-from analysis.reporting.browser import (
-    BrowserUnavailable,
-    file_url,
-    require_chromium,
-    run_headless,
-    stderr_tail,
-)
+from analysis.reporting.browser import BrowserUnavailable, DevToolsBrowser, file_url
+from analysis.reporting.i18n import LANGUAGES, t
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "nbconvert"
 #: Output formats shown, best first; JavaScript, widgets and mermaid are never rendered.
@@ -39,6 +40,7 @@ DISPLAY_PRIORITY = (
     "text/html text/markdown image/svg+xml image/png image/jpeg text/latex text/plain"
 )
 _BLOCK_TAGS = {"p", "br", "hr", "div", "pre", "blockquote", "details", "summary", "figure"}
+_SECTION_TAGS = {"section", "nav", "header", "footer"}
 _CAPTION_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption"}
 _INLINE_TAGS = {"a", "abbr", "b", "i", "u", "s", "em", "strong", "small", "mark", "sub", "sup"}
 _MORE_INLINE_TAGS = {"span", "code", "q", "del", "ins", "kbd", "samp", "var", "img"}
@@ -46,7 +48,13 @@ _LIST_TAGS = {"ul", "ol", "li", "dl", "dt", "dd"}
 _TABLE_TAGS = {"table", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"}
 #: Markup allowed in HTML/Markdown outputs and Markdown cells; anything else is escaped.
 SAFE_TAGS = frozenset().union(
-    _BLOCK_TAGS, _CAPTION_TAGS, _INLINE_TAGS, _MORE_INLINE_TAGS, _LIST_TAGS, _TABLE_TAGS
+    _BLOCK_TAGS,
+    _SECTION_TAGS,
+    _CAPTION_TAGS,
+    _INLINE_TAGS,
+    _MORE_INLINE_TAGS,
+    _LIST_TAGS,
+    _TABLE_TAGS,
 )
 #: Attributes allowed on any safe tag (``style`` is filtered by bleach's CSS sanitizer).
 SAFE_ATTRIBUTES = frozenset(
@@ -55,6 +63,18 @@ SAFE_ATTRIBUTES = frozenset(
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _CSS = CSSSanitizer()
+#: Key of the notebook output metadata with report facts (see ReportContext.title).
+REPORT_METADATA = "analysis-report"
+#: The contents placeholder and the headings it lists (``h2``/``h3`` with a ``sec-`` anchor).
+_CONTENTS = re.compile(r'(<nav\b[^>]*\bid="contents"[^>]*>.*?)(</nav>)', re.DOTALL)
+_HEADING = re.compile(r'<h([23])\b[^>]*\bid="(sec-[^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+#: Header and footer boxes of the PDF pages (Chromium draws them in the page margins; the
+#: side padding lines them up with the text, whose @page margin is 15 mm).
+_MARGIN_STYLE = (
+    "width:100%;box-sizing:border-box;padding:0 15mm;"
+    "font-family:'DejaVu Sans',Arial,sans-serif;font-size:7.5pt;color:#57606a;"
+)
 
 
 class PdfUnavailable(BrowserUnavailable):
@@ -184,17 +204,73 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str, lang: str =
     nb = nbformat.read(notebook_path, as_version=4)
     nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)
-    resources = {"metadata": {"path": str(notebook_path.resolve().parent)}}
+    resources = {
+        "metadata": {"path": str(notebook_path.resolve().parent)},
+        "report": {"running_header": report_facts(nb).get("running_header", title)},
+    }
     body, _ = report_exporter(lang).from_notebook_node(nb, resources=resources)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(fill_contents(body), encoding="utf-8")
     return html_path
 
 
+def report_facts(nb: nbformat.NotebookNode) -> dict:
+    """The report facts a notebook's outputs carry in their metadata (e.g. the running header).
+
+    Returns
+    -------
+    dict
+        Merged in cell order; empty when no output carries any.
+    """
+    facts = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for per_type in output.get("metadata", {}).values():
+                if isinstance(per_type, dict):
+                    facts.update(per_type.get(REPORT_METADATA, {}))
+    return facts
+
+
+def fill_contents(page: str) -> str:
+    """Fill the contents placeholder (``<nav id="contents">``) with links to the headings.
+
+    Chapters (``h2``) and their sections (``h3``) with a ``sec-`` anchor are listed in page
+    order as a nested list of ``<a href="#sec-...">`` links; a page without the placeholder is
+    returned as it is.
+    """
+    placeholder = _CONTENTS.search(page)
+    if placeholder is None:
+        return page
+    chapters: list[tuple[str, list[str]]] = []
+    for level, anchor, text in _HEADING.findall(page, placeholder.end()):
+        link = f'<a href="#{anchor}">{_TAG.sub("", text).strip()}</a>'
+        if level == "2" or not chapters:
+            chapters.append((link, []))
+        else:
+            chapters[-1][1].append(link)
+    items = "".join(
+        f"<li>{link}"
+        + (f"<ol>{''.join(f'<li>{s}</li>' for s in sections)}</ol>" if sections else "")
+        + "</li>"
+        for link, sections in chapters
+    )
+    listing = f'<ol class="toc-list">{items}</ol>'
+    return page[: placeholder.end(1)] + listing + page[placeholder.end(1) :]
+
+
 def html_to_pdf(
-    html_path: Path, pdf_path: Path, *, chromium: str | None = None, timeout: float = 120
+    html_path: Path,
+    pdf_path: Path,
+    *,
+    chromium: str | None = None,
+    timeout: float = 120,
+    browser: DevToolsBrowser | None = None,
 ) -> Path:
-    """Print an HTML file to PDF with headless Chromium (page size from the page's CSS).
+    """Print an HTML file to PDF with headless Chromium (page size and margins from its CSS).
+
+    Every page gets the running header of the page's ``<meta name="running-header">`` and
+    "Halaman x dari y" / "Page x of y" in the language of ``<html lang>``; the PDF gets an
+    outline of the headings and keeps the page's links.
 
     Parameters
     ----------
@@ -206,7 +282,10 @@ def html_to_pdf(
         Browser executable (name or path); found with
         :func:`analysis.reporting.browser.find_chromium` when None.
     timeout : float
-        Seconds before Chromium is killed.
+        Seconds before Chromium is given up (and, when it was started here, killed).
+    browser : DevToolsBrowser, optional
+        A running browser to print with (a batch worker keeps one open); started for this
+        PDF and closed afterwards when None.
 
     Returns
     -------
@@ -218,28 +297,91 @@ def html_to_pdf(
     PdfUnavailable
         When no browser is found.
     PdfPrintError
-        When Chromium fails, times out, or writes no or an empty PDF.
+        When Chromium fails, times out, or returns an empty PDF.
     """
+    html_path = Path(html_path)
+    pdf_path = Path(pdf_path).resolve()
+    options = print_options(html_path.read_text(encoding="utf-8"))
+    own = browser is None
     try:
-        executable = require_chromium(chromium)
+        if own:
+            browser = DevToolsBrowser(chromium)
     except BrowserUnavailable as error:
         raise PdfUnavailable(str(error)) from None
-    pdf_path = Path(pdf_path).resolve()
+    except OSError as error:
+        raise PdfPrintError(
+            f"Chromium could not be started to print {html_path}: {error}"
+        ) from None
+    try:
+        data = browser.print_pdf(file_url(html_path), options, timeout)
+    except TimeoutError:
+        if own:
+            browser.close(grace=0)
+        raise PdfPrintError(f"Chromium did not print {html_path} within {timeout:g} s") from None
+    except RuntimeError as error:
+        if own:
+            browser.close(grace=0)
+        raise PdfPrintError(
+            f"Chromium could not print {html_path} to {pdf_path}: {error}"
+        ) from None
+    if own:
+        browser.close()
+    if not data:
+        raise PdfPrintError(f"Chromium could not print {html_path} to {pdf_path}: empty PDF")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     pdf_path.unlink(missing_ok=True)
-    flags = [
-        "--no-pdf-header-footer",
-        "--virtual-time-budget=10000",
-        f"--print-to-pdf={pdf_path}",
-        file_url(html_path),
-    ]
-    try:
-        result = run_headless(executable, flags, timeout)
-    except subprocess.TimeoutExpired:
-        raise PdfPrintError(f"Chromium did not print {html_path} within {timeout:g} s") from None
-    if result.returncode != 0 or not pdf_path.is_file() or pdf_path.stat().st_size == 0:
-        raise PdfPrintError(
-            f"Chromium could not print {html_path} to {pdf_path} "
-            f"(exit {result.returncode}):\n{stderr_tail(result.stderr)}"
-        )
+    pdf_path.write_bytes(data)
     return pdf_path
+
+
+def print_options(page: str) -> dict:
+    """``Page.printToPDF`` options for an HTML page: A4 from its CSS, header, footer, outline.
+
+    Parameters
+    ----------
+    page : str
+        The HTML; its ``<meta name="running-header">`` and ``<html lang>`` (``id`` or ``en``;
+        English for any other language) are read.
+
+    Returns
+    -------
+    dict
+    """
+    head = _PageHead()
+    head.feed(page[: page.find("<body")] if "<body" in page else page)
+    running = html.escape(head.running_header)
+    lang = head.lang if head.lang in LANGUAGES else "en"
+    footer = t(
+        lang,
+        "pdf.page_of",
+        page='<span class="pageNumber"></span>',
+        total='<span class="totalPages"></span>',
+    )
+    return {
+        "printBackground": True,
+        "preferCSSPageSize": True,
+        "displayHeaderFooter": True,
+        "headerTemplate": (
+            f'<div style="{_MARGIN_STYLE}white-space:nowrap;overflow:hidden;'
+            f'text-overflow:ellipsis;">{running}</div>'
+        ),
+        "footerTemplate": f'<div style="{_MARGIN_STYLE}text-align:center;">{footer}</div>',
+        "generateDocumentOutline": True,
+        "generateTaggedPDF": True,
+    }
+
+
+class _PageHead(HTMLParser):
+    """Reads ``<html lang>`` and ``<meta name="running-header">`` from a page's head."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang = ""
+        self.running_header = ""
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang") or ""
+        elif tag == "meta" and attributes.get("name") == "running-header":
+            self.running_header = attributes.get("content") or ""

@@ -3,6 +3,13 @@
 Every figure is deterministic (jitter and bootstrap bands are seeded with the study's seed), so
 identical runs give identical HTML and PDF, and every label is text: a ``$`` in a label is shown
 as a dollar sign, not parsed as mathematics.
+
+One theme for every report figure (:func:`apply_theme`, applied on import): seaborn's
+``whitegrid`` with its colour-blind-safe ``colorblind`` palette (after Okabe & Ito), and
+:func:`print_ready`, which a report applies to each figure before showing it: series told apart
+by colour also get a hatch (bars) or a marker (lines), so they stay apart in greyscale print;
+Indonesian figures get a decimal comma on their number axes; the title of a one-panel figure
+moves to the caption above it, as APA asks.
 """
 
 from __future__ import annotations
@@ -14,12 +21,107 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.container import BarContainer
+from matplotlib.ticker import ScalarFormatter
 
 from analysis.config import Hypothesis, Study
 from analysis.reporting.i18n import ci_level, number, t
 
-sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
-plt.rcParams["text.parse_math"] = False
+#: Colour-blind-safe palette of every figure.
+PALETTE = "colorblind"
+#: Hatches and markers that tell series apart without colour, in series order.
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "++", "ooo", "---")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: Colour of hatch lines and bar edges (dark enough to print on every palette colour).
+EDGE_COLOUR = "#2b2b2b"
+
+
+def apply_theme() -> None:
+    """Set the report theme: seaborn ``whitegrid``, the colour-blind palette, text labels,
+    and SVG output without random ids (so a re-run writes the same file)."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    plt.rcParams.update(
+        {
+            "text.parse_math": False,
+            "svg.hashsalt": "analysis-report",
+            "hatch.linewidth": 0.8,
+            "legend.frameon": False,
+        }
+    )
+
+
+apply_theme()
+
+
+def print_ready(fig: plt.Figure, lang: str) -> str | None:
+    """Make a figure readable in greyscale and in the report language, in place.
+
+    Bar groups told apart by colour (seaborn's ``hue``) get :data:`HATCHES`, lines in a legend
+    without a marker get :data:`MARKERS`, each in series order and also in the legend;
+    Indonesian number axes get a decimal comma (``2,5``). A figure with one visible panel
+    loses its title, which is returned for the caption above the figure.
+
+    Returns
+    -------
+    str or None
+        The title taken off a one-panel figure; None for several panels or no title.
+    """
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    for ax in panels:
+        _hatch_bar_groups(ax)
+        _mark_lines(ax)
+        if lang == "id":
+            for axis in (ax.xaxis, ax.yaxis):
+                if type(axis.get_major_formatter()) is ScalarFormatter:
+                    axis.set_major_formatter(_DecimalComma())
+    if len(panels) != 1 or not panels[0].get_title():
+        return None
+    title = panels[0].get_title()
+    panels[0].set_title("")
+    fig.tight_layout()
+    return title
+
+
+def _hatch_bar_groups(ax) -> None:
+    groups = [c for c in ax.containers if isinstance(c, BarContainer)]
+    if len(groups) < 2:
+        return
+    for hatch, group in zip(HATCHES * len(groups), groups, strict=False):
+        for bar in group:
+            bar.set(hatch=hatch, edgecolor=EDGE_COLOUR, linewidth=0.6)
+    legend = ax.get_legend()
+    if legend is not None:
+        for hatch, handle in zip(HATCHES * len(groups), legend.legend_handles, strict=False):
+            handle.set(hatch=hatch, edgecolor=EDGE_COLOUR, linewidth=0.6)
+
+
+def _mark_lines(ax) -> None:
+    lines = [
+        line
+        for line in ax.get_lines()
+        if not line.get_label().startswith("_") and line.get_marker() in ("None", "", None)
+    ]
+    if len(lines) < 2:
+        return
+    for marker, line in zip(MARKERS * len(lines), lines, strict=False):
+        line.set_marker(marker)
+    legend = ax.get_legend()
+    if legend is not None:
+        ax.legend(title=legend.get_title().get_text() or None)
+
+
+class _DecimalComma(ScalarFormatter):
+    """matplotlib's tick labels with a decimal comma (``2,5``), as Indonesian writes numbers."""
+
+    def __call__(self, x, pos=None):
+        return _comma(super().__call__(x, pos))
+
+    def get_offset(self):
+        return _comma(super().get_offset())
+
+
+def _comma(text: str) -> str:
+    return text.replace(".", "\0").replace(",", ".").replace("\0", ",")
 
 
 def score_distributions(scores: pd.DataFrame, study: Study, lang: str) -> plt.Figure:
