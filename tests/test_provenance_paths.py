@@ -98,10 +98,6 @@ def test_clean_json_hashes_every_same_named_export_under_its_path(demo_project):
     assert len({inputs[study.relative(path)] for path in exports}) == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cleaning/survey.py names a survey file by raw.path.name (patch in the issue-9 report)",
-)
 def test_two_same_named_survey_files_keep_their_own_rows(tmp_path, demo_project):
     from analysis.cleaning.survey import clean_survey
 

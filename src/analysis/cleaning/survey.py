@@ -164,7 +164,7 @@ def _agency_hint(exclusions: pd.DataFrame | None) -> str | None:
 def clean_source(study: Study, source: SurveySource) -> CleanedSurvey:
     """Clean one survey file."""
     raw = read_source(study, source)
-    name = raw.path.name
+    name = study.relative(raw.path)
     agency = assign_agency(study, source, raw)
     blank_missing_codes(raw, source.missing_codes)
     suppressed = check_kept_identifiers(study, raw)
@@ -326,7 +326,11 @@ def dropped_identifiers(study: Study, source: SurveySource, raw: RawSurvey) -> p
         if role in raw.roles and raw.roles[role] not in kept:
             found.setdefault(raw.roles[role], f"the export's {role.replace('_', ' ')} column")
     return pd.DataFrame(
-        {"source_file": raw.path.name, "column": list(found), "reason": list(found.values())},
+        {
+            "source_file": study.relative(raw.path),
+            "column": list(found),
+            "reason": list(found.values()),
+        },
         dtype="string",
     )
 
@@ -587,16 +591,16 @@ def build_responses(
         basis = (
             raw.frame[raw.roles["email"]].iloc[positions]
             if "email" in raw.roles
-            else pd.Series(raw.path.name + ":" + rows.astype(str), index=rows)
+            else pd.Series(study.relative(raw.path) + ":" + rows.astype(str), index=rows)
         )
         ids = privacy.pseudonymize(basis, key)
     else:
-        ids = privacy.row_ids(study.study.id, raw.path.name, rows)
+        ids = privacy.row_ids(study.study.id, study.relative(raw.path), rows)
     fixed = pd.DataFrame(
         {
             "respondent_id": ids.array,
             "agency_id": agency.iloc[positions].array,
-            "source_file": raw.path.name,
+            "source_file": study.relative(raw.path),
             "source_row": rows.to_numpy(),
             "submitted_at": _submitted(raw).iloc[positions].array,
             "duration_seconds": duration.iloc[positions].array if duration is not None else pd.NA,

@@ -8,6 +8,7 @@ when the report runs.
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -24,6 +25,18 @@ FAMILIES = (
     "mediation",
     "moderation",
     "sem",
+    "count",
+    "its",
+)
+#: Post-level variables (``level: post``): outcomes, and predictors besides codebook categories.
+POST_OUTCOMES = ("likes", "comments", "shares", "interactions", "views")
+POST_PREDICTORS = ("platform", "post_type", "weekend", "hour")
+#: Agency-level variables (``level: agency``) besides construct ids (their agency means).
+AGENCY_VARIABLES = (
+    "engagement_index",
+    "reply_rate",
+    "posts_per_week",
+    "median_hours_to_reply",
 )
 #: Methods of the ``group_comparison`` and ``correlation`` families.
 GROUP_METHODS = ("auto", "welch", "anova", "kruskal", "chi2")
@@ -45,6 +58,8 @@ class Hypothesis(Strict):
         "mediation",
         "moderation",
         "sem",
+        "count",
+        "its",
     ] = "ols"
     outcome: str
     predictors: list[str] = Field(min_length=1)
@@ -57,7 +72,9 @@ class Hypothesis(Strict):
     )
     model: str | None = Field(None, max_length=4000)
     expected: Literal["positive", "negative", "two_sided"] = "two_sided"
-    level: Literal["respondent", "agency"] = "respondent"
+    level: Literal["respondent", "post", "agency"] = "respondent"
+    intervention: datetime.date | None = None
+    its_effect: Literal["level", "slope"] = "level"
     design: Literal["observational", "experimental"] = "observational"
     robust: Literal["none", "HC0", "HC1", "HC2", "HC3"] = "HC3"
 
@@ -84,6 +101,21 @@ class Hypothesis(Strict):
             )
         if self.family != "sem" and self.model:
             raise ValueError(f"{where}: `model` is only used by family sem")
+        if (self.family in ("count", "its")) != (self.level == "post"):
+            raise ValueError(
+                f"{where}: families count and its are about posts: use them with level: post "
+                "(and level: post only with them)"
+            )
+        if (self.family == "its") != (self.intervention is not None):
+            raise ValueError(
+                f"{where}: family its needs `intervention` (the programme's start date, "
+                "YYYY-MM-DD), and only it takes one"
+            )
+        if self.level == "agency" and self.family != "correlation":
+            raise ValueError(
+                f"{where}: a hypothesis about agencies (level: agency) is a correlation "
+                "across agencies: use family correlation"
+            )
         allowed = {
             "group_comparison": GROUP_METHODS,
             "correlation": CORRELATION_METHODS,
@@ -91,7 +123,7 @@ class Hypothesis(Strict):
         if self.method is not None and self.method not in allowed:
             hint = f"use one of {', '.join(allowed)}" if allowed else "leave it out"
             raise ValueError(f"{where}: method {self.method!r} does not apply; {hint}")
-        single = ("group_comparison", "correlation", "mediation", "moderation", "sem")
+        single = ("group_comparison", "correlation", "mediation", "moderation", "sem", "its")
         if self.family in single and len(self.predictors) != 1:
             raise ValueError(f"{where}: name exactly one predictor (x)")
         if self.family in ("group_comparison", "correlation") and self.controls:
@@ -105,7 +137,7 @@ class Hypothesis(Strict):
         return list(dict.fromkeys(names))
 
 
-def check_hypotheses(hypotheses, constructs, demographics, items=()) -> None:
+def check_hypotheses(hypotheses, constructs, demographics, items=(), categories=()) -> None:
     """Every variable a hypothesis names exists and has a type the family can use.
 
     Parameters
@@ -114,6 +146,8 @@ def check_hypotheses(hypotheses, constructs, demographics, items=()) -> None:
         The config's lists.
     items
         Item ids (a ``sem`` model may name items as indicators).
+    categories
+        Content codebook category ids (post-level predictors: 1 when a post is coded so).
 
     Raises
     ------
@@ -121,8 +155,12 @@ def check_hypotheses(hypotheses, constructs, demographics, items=()) -> None:
         Naming the hypothesis (by position and id) and the variable, with the known ids.
     """
     variables = {c.id for c in constructs} | {d.id for d in demographics}
+    content_categories = set(categories)
     categories = {d.id for d in demographics if d.type == "category"}
     for index, hyp in enumerate(hypotheses):
+        if hyp.level != "respondent":
+            _check_unit_variables(index, hyp, {c.id for c in constructs}, content_categories)
+            continue
         latent = _latent_variables(hyp.model) if hyp.family == "sem" else set()
         for name in hyp.variables():
             if name not in variables | latent:
@@ -135,6 +173,33 @@ def check_hypotheses(hypotheses, constructs, demographics, items=()) -> None:
         _check_hypothesis_types(index, hyp, categories)
         if hyp.family == "sem":
             _check_sem_model(index, hyp, variables | set(items))
+
+
+def _check_unit_variables(
+    index: int, hyp: Hypothesis, constructs: set[str], content_categories: set[str]
+) -> None:
+    """Post- and agency-level hypotheses name variables of their unit."""
+    where = f"hypotheses[{index}] ({hyp.id})"
+    if hyp.level == "post":
+        outcomes, predictors = set(POST_OUTCOMES), set(POST_PREDICTORS) | content_categories
+        unit = "posts"
+    else:
+        outcomes = predictors = set(AGENCY_VARIABLES) | constructs
+        unit = "agencies (agency means of constructs, engagement and replies)"
+    if hyp.family == "its":
+        outcomes |= {"posts"}
+    checks = [("outcome", [hyp.outcome], outcomes)]
+    if hyp.family == "its":
+        checks.append(("predictor", hyp.predictors, {"intervention"}))
+    else:
+        checks.append(("predictors", [*hyp.predictors, *hyp.controls], predictors))
+    for role, names, known in checks:
+        for name in names:
+            if name not in known:
+                raise ValueError(
+                    f"{where} uses {name!r} as {role}, which is not a variable of {unit}"
+                    f"{_closest(name, sorted(known))}; known: {', '.join(sorted(known))}"
+                )
 
 
 def _check_hypothesis_types(index: int, hyp: Hypothesis, categories: set[str]) -> None:

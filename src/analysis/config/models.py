@@ -410,6 +410,7 @@ class Study(Strict):
         from analysis.content.codebook import Codebook, load_codebook
 
         return value if isinstance(value, Codebook) else load_codebook(value)
+
     config_path: Path | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -442,6 +443,7 @@ class Study(Strict):
             self.constructs,
             self.demographics,
             items=[i.id for _, i in self.items()],
+            categories=self.codebook_ids(),
         )
         return self
 
@@ -528,6 +530,14 @@ class Study(Strict):
         """Smallest and largest possible score of a construct (its answer scale's end points)."""
         values = self.scale(self.construct(construct_id).scale).values
         return float(min(values)), float(max(values))
+
+    def codebook_ids(self) -> list[str]:
+        """Category ids of the study's content codebook (the default codebook without one)."""
+        if self.codebook is not None:
+            return list(self.codebook.ids)
+        from analysis.content.codebook import load_codebook
+
+        return list(load_codebook().ids)
 
     def config_hash(self) -> str:
         """SHA-256 of the config file's bytes."""

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analysis import stats
+from analysis import content, stats
 from analysis.config import Hypothesis, Study
 from analysis.reporting.sections import tidy
 
@@ -83,6 +83,7 @@ def run_hypotheses(
     study: Study,
     responses: pd.DataFrame | None = None,
     confirmatory: dict[str, bool] | None = None,
+    posts: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Test every respondent-level hypothesis of the study on one agency's data.
 
@@ -96,6 +97,9 @@ def run_hypotheses(
         Item answers (needed by ``sem`` hypotheses, whose models name items).
     confirmatory
         Hypothesis id -> whether it matches the pre-registration lock (default: all True).
+    posts
+        The agency's posts (``level: post`` hypotheses: count models and interrupted time
+        series; see :func:`post_frame`).
 
     Returns
     -------
@@ -111,20 +115,30 @@ def run_hypotheses(
         ``r``, ``odds_ratio``, ``std_indirect``, ``std_all``), ``r2``, ``adj_r2``, ``n``,
         ``expected``, ``confirmatory``, ``decision`` (``supported`` / ``not_supported`` /
         ``not_tested``) and ``label`` (why it was not tested: ``single_level``,
-        ``too_few_rows``, ``agency_level``, ``model_failed``).
+        ``too_few_rows``, ``agency_level``, ``no_posts``, ``model_failed``).
     terms : pandas.DataFrame
         The model rows behind every verdict, :data:`TERM_COLUMNS`.
     """
     confirmatory = confirmatory or {}
     verdicts, terms = [], []
+    posts_frame = None
     for hypothesis in study.hypotheses:
+        if hypothesis.level == "post":
+            if posts is None or posts.empty:
+                verdicts.append(_not_tested(scores, hypothesis, "no_posts"))
+                continue
+            if posts_frame is None:
+                posts_frame = post_frame(posts, study)
         reason = _untestable(scores, hypothesis)
         if reason:
             verdicts.append(_not_tested(scores, hypothesis, reason))
             continue
         test = FAMILY_TESTS.get(hypothesis.family, _regression)
         try:
-            verdict, rows = test(hypothesis, scores, responses, study)
+            if hypothesis.level == "post":
+                verdict, rows = POST_TESTS[hypothesis.family](hypothesis, posts_frame, study)
+            else:
+                verdict, rows = test(hypothesis, scores, responses, study)
         except (ValueError, np.linalg.LinAlgError):
             # a model that cannot be fitted on this agency's data gives no verdict
             verdicts.append(_not_tested(scores, hypothesis, "model_failed"))
@@ -182,7 +196,7 @@ def _untestable(scores: pd.DataFrame, hypothesis: Hypothesis) -> str | None:
     """
     if hypothesis.level == "agency":
         return "agency_level"
-    if hypothesis.family == "sem":
+    if hypothesis.family == "sem" or hypothesis.level == "post":
         return None
     variables = [v for v in hypothesis.variables() if v != hypothesis.outcome]
     frame = scores[[hypothesis.outcome, *variables]].dropna()
@@ -199,7 +213,11 @@ def _untestable(scores: pd.DataFrame, hypothesis: Hypothesis) -> str | None:
 
 
 def _not_tested(scores: pd.DataFrame, hypothesis: Hypothesis, reason: str) -> dict:
-    used = [v for v in hypothesis.variables() if v in scores]
+    used = (
+        [v for v in hypothesis.variables() if v in scores]
+        if hypothesis.level == "respondent"
+        else []
+    )
     return dict.fromkeys(VERDICT_COLUMNS, np.nan) | {
         "hypothesis": hypothesis.id,
         "family": hypothesis.family,
@@ -663,3 +681,111 @@ def detail(
         weights=study.weight_column if hypothesis.family == "ols" else None,
         alpha=alpha,
     )
+
+
+def post_frame(posts: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """One row per post with the variables post-level hypotheses may name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``published_at`` (UTC), ``platform``, ``post_type``, ``likes``, ``comments``,
+        ``shares``, ``views`` (float, NaN when unknown), ``interactions`` (likes + comments +
+        shares), ``followers_at_post`` (the exposure of count models; the agency's configured
+        count where the export has none), ``hour`` (local), ``weekend`` (1 on Saturday and
+        Sunday, local), and one 0/1 column per codebook category (auto-coded text).
+    """
+    frame = posts[["agency_id", "published_at", "platform", "post_type"]].copy()
+    for column in ("likes", "comments", "shares", "views"):
+        frame[column] = posts[column].astype("Float64").astype(float)
+    frame["interactions"] = frame[["likes", "comments", "shares"]].sum(axis=1, min_count=3)
+    configured = posts["agency_id"].map(lambda a: np.nan).astype(float)
+    for agency in study.agencies:
+        mine = (posts["agency_id"] == agency.id).to_numpy()
+        configured[mine] = posts.loc[mine, "platform"].map(agency.followers).astype(float)
+    frame["followers_at_post"] = posts["followers_at_post"].astype("Float64").astype(float)
+    frame["followers_at_post"] = frame["followers_at_post"].fillna(configured)
+    local = frame["published_at"].dt.tz_convert(study.study.timezone)
+    frame["hour"] = local.dt.hour.astype(float)
+    frame["weekend"] = (local.dt.weekday >= 5).astype(float)
+    if not frame.empty:
+        codebook = study.codebook or content.load_codebook()
+        coded = content.code_texts(posts["text"].fillna(""), codebook, lang=study.study.language)
+        for category in codebook.ids:
+            frame[category] = coded[category].to_numpy(dtype=float)
+    return frame
+
+
+def _count(hypothesis: Hypothesis, frame: pd.DataFrame, study: Study):
+    exposure = "followers_at_post" if frame["followers_at_post"].notna().all() else None
+    result = stats.count_model(
+        frame,
+        hypothesis.outcome,
+        hypothesis.predictors,
+        covariates=hypothesis.controls,
+        exposure=exposure,
+        robust="HC1",
+        alpha=study.study.alpha,
+    )
+    coefficients = result.tidy()
+    focal = coefficients[coefficients["focal"]]
+    n = int(result.model_summary().iloc[0]["n"])
+    verdict = _blank(test="z", term="+".join(hypothesis.predictors), n=n)
+    if len(focal) == 1:
+        one = focal.iloc[0]
+        verdict |= {
+            "estimate": one["estimate"],
+            "se": one["se"],
+            "ci_low": one["ci_low"],
+            "ci_high": one["ci_high"],
+            "statistic": one["statistic"],
+            "statistic_name": "z",
+            "p_value": one["p_value"],
+            "effect_size": one["irr"],
+            "effect_size_name": "irr",
+        }
+    else:
+        test = result.focal_test()
+        verdict |= {
+            "_focal_estimates": focal["estimate"].tolist(),
+            "test": "chi2",
+            "statistic": test["statistic"],
+            "statistic_name": "chi2",
+            "df_num": test["df_num"],
+            "df": test["df_num"],
+            "p_value": test["p_value"],
+        }
+    return verdict, coefficients
+
+
+def _its(hypothesis: Hypothesis, frame: pd.DataFrame, study: Study):
+    result = stats.interrupted_time_series(
+        frame,
+        "published_at",
+        None if hypothesis.outcome == "posts" else hypothesis.outcome,
+        pd.Timestamp(hypothesis.intervention),
+        freq="W",
+        timezone=study.study.timezone,
+        alpha=study.study.alpha,
+    )
+    coefficients = result.tidy()
+    term = f"{hypothesis.its_effect}_change"
+    one = coefficients.set_index("term").loc[term]
+    verdict = _blank(
+        test="t",
+        term=term,
+        estimate=one["estimate"],
+        se=one["se"],
+        ci_low=one["ci_low"],
+        ci_high=one["ci_high"],
+        statistic=one["statistic"],
+        statistic_name="t",
+        df_num=1,
+        df=one["df"],
+        p_value=one["p_value"],
+        n=int(result.model_summary().iloc[0]["n_periods"]),
+    )
+    return verdict, coefficients
+
+
+POST_TESTS = {"count": _count, "its": _its}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from analysis.config import Hypothesis
 from analysis.reporting.display import has_test, plain, test_text
-from analysis.reporting.i18n import ci_level, number, p_value, t
+from analysis.reporting.i18n import ci_level, number, p_value, t, texts
 
 #: The estimate's symbol per family.
 _ESTIMATE_SYMBOLS = {"correlation": "r", "mediation": "ab", "sem": "B"}
@@ -26,6 +26,8 @@ def verdict_sentence(row, hypothesis: Hypothesis, labels: dict, lang: str, alpha
             reason=t(lang, f"untestable.{row.label}"),
             n=number(row.n, lang, 0),
         )
+    if hypothesis.level == "post":
+        labels = post_labels(labels, lang)
     names = {
         "predictor": " + ".join(labels.get(v, v) for v in hypothesis.predictors),
         "outcome": labels.get(hypothesis.outcome, hypothesis.outcome),
@@ -70,7 +72,12 @@ def statistics_text(row, family: str, lang: str, alpha: float) -> str:
     return ", ".join(parts)
 
 
+def post_labels(labels: dict, lang: str) -> dict:
+    """``labels`` plus the readable names of post-level variables in ``lang``."""
+    return labels | texts(lang)["post_variables"]
+
+
 def _claim_kind(hypothesis: Hypothesis, row) -> str:
-    if hypothesis.family in ("mediation", "moderation", "group_comparison", "correlation"):
+    if hypothesis.family in ("mediation", "moderation", "group_comparison", "correlation", "its"):
         return hypothesis.family
     return "directional" if row.statistic_name != "F" else "omnibus"
