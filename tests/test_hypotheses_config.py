@@ -181,3 +181,15 @@ def test_an_unreadable_lock_is_a_clear_error(tmp_path):
     lock_path(study).write_text("{not json", "utf-8")
     with pytest.raises(InputError, match="not a readable pre-registration lock"):
         compare_with_lock(study)
+
+
+def test_preregister_command_writes_the_lock_once(tmp_path, capsys):
+    from analysis.cli import main
+
+    config = _study(tmp_path, {"id": "H1", "outcome": "trust", "predictors": ["smu"]})
+    assert main(["preregister", "--config", str(config)]) == 0
+    assert "1 hypotheses locked" in capsys.readouterr().out
+    assert (tmp_path / "study.prereg.json").exists()
+    # a second lock without --force is refused with a clear message and status 2
+    assert main(["preregister", "--config", str(config)]) == 2
+    assert "already exists" in capsys.readouterr().err

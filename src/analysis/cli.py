@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=200,
         help="data rows of each survey file whose answers are checked (default: 200)",
     )
+    sub = command(
+        "preregister",
+        "lock the study's hypotheses (hash and time in <config>.prereg.json) before cleaning",
+    )
+    sub.add_argument("--force", action="store_true", help="replace an existing lock on purpose")
+    sub.add_argument("--git-tag", action="store_true", help="also tag the current git commit")
     sub = command("clean", "clean raw survey and engagement data into data/processed/")
     sub.add_argument("--processed-dir", help="where processed data goes (default: study's)")
     sub = command("report", "render one agency's report (HTML, PDF, results.json)")
@@ -90,10 +96,27 @@ def _clean(args) -> int:
     study = load_study(args.config)
     out = clean_study(study, args.processed_dir)
     print(f"processed data written to {out}")
-    failed = read_summary(out)["failed_agencies"]
+    summary = read_summary(out)
+    for warning in summary.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    failed = summary["failed_agencies"]
     for agency, error in failed.items():
         print(f"  {agency}: failed, its engagement data is left out: {error}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _preregister(args) -> int:
+    from analysis.config import paths
+    from analysis.pipeline.preregister import preregister
+
+    study = load_study(args.config)
+    data_dir = paths.processed_dir(study)
+    lock = preregister(study, data_dir, force=args.force, git_tag=args.git_tag)
+    print(f"{len(lock.content['hypotheses'])} hypotheses locked at {lock.content['locked_at']}")
+    print(f"lock: {lock.path} (commit it with the config)")
+    if lock.content["after_cleaning"]:
+        print("note: the survey data were already cleaned; the lock records that", file=sys.stderr)
+    return 0
 
 
 def _report(args) -> int:
@@ -148,6 +171,7 @@ def _demo(args) -> int:
 
 COMMANDS = {
     "validate": _validate,
+    "preregister": _preregister,
     "clean": _clean,
     "report": _report,
     "batch": _batch,
