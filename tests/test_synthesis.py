@@ -101,3 +101,22 @@ def test_agency_table_and_triangulation(demo_study, study_data):
     assert set(correlations["n"]) == {len(demo_study.agencies)}
     assert np.isfinite(correlations["r"]).all()
     assert isinstance(correlations, pd.DataFrame)
+
+
+def test_agency_level_hypotheses_correlate_agency_means(demo_study, study_data):
+    variables = synthesis.agency_variables(
+        study_data["scores"], study_data["posts"], study_data["comments"], demo_study
+    )
+    assert len(variables) == len(demo_study.agencies)
+    # the agency mean of trust is the plain mean of its respondents' scores
+    first = variables.iloc[0]
+    mine = study_data["scores"][study_data["scores"]["agency_id"] == first["agency"]]
+    assert first["trust"] == pytest.approx(mine["trust"].astype(float).mean())
+    table = synthesis.agency_hypotheses(variables, demo_study)
+    declared = [h.id for h in demo_study.hypotheses if h.level == "agency"]
+    assert table["hypothesis"].tolist() == declared
+    row = table.iloc[0]
+    # second route: stats.correlations (tested against R cor.test) on the same ten agencies
+    direct = stats.correlations(variables, ["reply_rate", "trust"], method="spearman").iloc[0]
+    assert row["r"] == pytest.approx(direct["r"]) and row["n"] == len(demo_study.agencies)
+    assert row["decision"] in {"supported", "not_supported"}

@@ -278,6 +278,102 @@ def agency_table(
     return tidy(table.reindex(columns=columns), ("agency",), "outcome_mean")
 
 
+def agency_variables(
+    scores: pd.DataFrame, posts: pd.DataFrame, comments: pd.DataFrame, study: Study
+) -> pd.DataFrame:
+    """One row per agency with the variables ``level: agency`` hypotheses may name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``agency``, the mean of every construct over the agency's respondents (column = the
+        construct id), ``engagement_index`` (Bonsón E averaged over the agency's platforms),
+        ``posts_per_week`` (summed over platforms), ``reply_rate`` (% of citizens' questions and
+        complaints answered, all platforms) and ``median_hours_to_reply`` (the median over the
+        answered ones, all platforms).
+    """
+    rows = []
+    for agency in study.agencies:
+        mine = scores[scores["agency_id"] == agency.id]
+        row = {"agency": agency.id}
+        row |= {c.id: mine[c.id].astype(float).mean() for c in study.constructs}
+        agency_posts = posts[posts["agency_id"] == agency.id]
+        if not agency_posts.empty:
+            metrics = stats.engagement_metrics(agency_posts, agency.followers, study.study.timezone)
+            row["engagement_index"] = metrics.loc[metrics["metric"] == "E", "value"].mean()
+            row["posts_per_week"] = metrics.loc[
+                metrics["metric"] == "posts_per_week", "value"
+            ].sum()
+        agency_comments = comments[comments["agency_id"] == agency.id]
+        if not agency_comments.empty:
+            pooled = agency_comments.assign(platform="all").astype({"platform": "string"})
+            replies = stats.responsiveness(pooled, timezone=study.study.timezone)
+            values = replies.set_index("metric")["value"]
+            row["reply_rate"] = values.get("answered_share", np.nan)
+            row["median_hours_to_reply"] = values.get("median_hours_to_reply", np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def agency_hypotheses(variables: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """The ``level: agency`` hypotheses: correlations across agencies (n = agencies).
+
+    A directional hypothesis is supported when the two-sided test is significant at the
+    study's alpha and r has the expected sign. With few agencies the test has little power
+    (the report shows n), and the correlation is ecological: it describes agencies, not their
+    citizens.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per agency-level hypothesis: ``hypothesis``, ``x``, ``y``, ``n`` (agencies with
+        both values), ``r``, ``ci_low``, ``ci_high``, ``p_value``, ``method``, ``expected``,
+        ``decision`` (``supported``, ``not_supported``, or ``not_tested`` with fewer than four
+        agencies).
+    """
+    rows = []
+    for hypothesis in [h for h in study.hypotheses if h.level == "agency"]:
+        x, y = hypothesis.predictors[0], hypothesis.outcome
+        method = hypothesis.method or "spearman"
+        row = {
+            "hypothesis": hypothesis.id,
+            "x": x,
+            "y": y,
+            "method": method,
+            "expected": hypothesis.expected,
+        }
+        usable = variables[[x, y]].dropna() if {x, y} <= set(variables) else pd.DataFrame()
+        if len(usable) < 4:
+            rows.append(row | {"n": len(usable), "decision": "not_tested"})
+            continue
+        result = stats.correlations(
+            variables, [x, y], method=method, ci=1 - study.study.alpha
+        ).iloc[0]
+        sign = {"positive": 1, "negative": -1}.get(hypothesis.expected)
+        supported = result["p_value"] < study.study.alpha and (
+            sign is None or sign * result["r"] > 0
+        )
+        rows.append(
+            row
+            | {k: result[k] for k in ("n", "r", "ci_low", "ci_high", "p_value")}
+            | {"decision": "supported" if supported else "not_supported"}
+        )
+    columns = [
+        "hypothesis",
+        "x",
+        "y",
+        "n",
+        "r",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "method",
+        "expected",
+        "decision",
+    ]
+    return tidy(pd.DataFrame(rows, columns=columns), ("hypothesis",), "r")
+
+
 def triangulation(agencies: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Agency-level correlations of engagement and replies with the main outcome's mean.
 
