@@ -94,6 +94,7 @@ DISPLAY_COLUMNS = {
     ],
     "sensitivity": ["hypothesis", "n", "min_detectable", "observed"],
     "hashtags": ["term", "count", "documents"],
+    "model_fit": ["hypothesis", "n", "r2", "adj_r2", "f_test", "p_value"],
     "hypothesis_terms": [
         "hypothesis",
         "term",
@@ -184,9 +185,9 @@ def display_table(
     if analysis == "engagement":
         return engagement_display(table, lang)
     if analysis == "responsiveness":
-        return grid_display(table, "metric", "value", lang, key="replies")
+        return grid_display(table, "metric", "value", lang, key="replies", header="metric")
     if analysis == "content_categories":
-        return grid_display(table, "label", "n", lang, key=None, digits=0)
+        return grid_display(table, "label", "n", lang, key=None, header="category", digits=0)
     table = table.copy()
     columns = DISPLAY_COLUMNS[analysis]
     if "ci" in columns:
@@ -210,6 +211,12 @@ def display_table(
             for r, lo, hi in zip(
                 table["rmsea"], table["rmsea_ci_low"], table["rmsea_ci_high"], strict=True
             )
+        ]
+    if "f_test" in columns:
+        separator = "; " if lang == "id" else ", "
+        table["f_test"] = [
+            f"F({number(a, lang, 0)}{separator}{number(b, lang, 0)}) = {number(f, lang)}"
+            for f, a, b in zip(table["statistic"], table["df_num"], table["df"], strict=True)
         ]
     if "value" in columns and "value" not in table:
         table["value"] = table["statistic"]
@@ -265,15 +272,22 @@ def display_table(
 
 
 def grid_display(
-    table: pd.DataFrame, rows: str, values: str, lang: str, key: str | None, digits: int = 2
+    table: pd.DataFrame,
+    rows: str,
+    values: str,
+    lang: str,
+    key: str | None,
+    header: str,
+    digits: int = 2,
 ) -> pd.DataFrame:
-    """A ``rows`` x platform grid of ``values`` (row names translated under ``key``)."""
+    """A ``rows`` x platform grid of ``values`` (row names translated under ``key``; the row
+    header is ``columns.<header>``)."""
     grid = table.pivot_table(
         index=rows, columns="platform", values=values, aggfunc="first", sort=False, dropna=False
     )
     shown = grid.apply(lambda col: col.map(lambda v: number(v, lang, digits)))
     shown.index = [t(lang, f"{key}.{m}") if key else m for m in shown.index]
-    shown.index.name = t(lang, f"columns.{rows}")
+    shown.index.name = t(lang, f"columns.{header}")
     shown.columns = [t(lang, f"platforms.{c}") for c in shown.columns]
     return shown.reset_index()
 

@@ -789,3 +789,39 @@ def _its(hypothesis: Hypothesis, frame: pd.DataFrame, study: Study):
 
 
 POST_TESTS = {"count": _count, "its": _its}
+
+
+#: Columns of :func:`model_fit`.
+MODEL_FIT_COLUMNS = ("hypothesis", "n", "r2", "adj_r2", "statistic", "df_num", "df", "p_value")
+
+
+def model_fit(scores: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """The overall F test and R² of each OLS hypothesis' model ("uji F" and "koefisien
+    determinasi" of the SPSS thesis workflow; the "uji t" are the model's coefficient rows).
+
+    The F test is the classical one of all predictors together (as SPSS's ANOVA table prints
+    it); the hypothesis' own verdict uses the robust test of its focal predictor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`MODEL_FIT_COLUMNS`: ``hypothesis``, ``n``, ``r2``, ``adj_r2``, ``statistic``
+        (F), ``df_num``, ``df``, ``p_value``.
+    """
+    rows = []
+    for hypothesis in study.hypotheses:
+        if hypothesis.family != "ols" or _untestable(scores, hypothesis):
+            continue
+        result = stats.regression(
+            scores,
+            hypothesis.outcome,
+            hypothesis.predictors,
+            covariates=hypothesis.controls,
+            robust=None,
+            weights=study.weight_column,
+            alpha=study.study.alpha,
+        )
+        summary = result.model_summary().iloc[0]
+        rows.append({"hypothesis": hypothesis.id} | {c: summary[c] for c in MODEL_FIT_COLUMNS[1:]})
+    table = pd.DataFrame(rows, columns=list(MODEL_FIT_COLUMNS))
+    return tidy(table, ("hypothesis",), "r2")
