@@ -43,7 +43,7 @@ report = open_report(
 
 # %% tags=["remove_cell"]
 flow = accounting.sample_flow(report.received, report.exclusions, report.responses, agency, report.flags)
-verdicts, terms = hypotheses.run_hypotheses(report.scores, report.study, report.responses, report.confirmatory)
+verdicts, terms = hypotheses.run_hypotheses(report.scores, report.study, report.responses, report.confirmatory, posts=report.posts)
 
 # %%
 report.title()
@@ -139,6 +139,9 @@ report.show("hypothesis", verdicts)
 report.narrate(verdicts)
 
 # %%
+report.show("model_fit", hypotheses.model_fit(report.scores, report.study))
+
+# %%
 report.show("assumptions", hypotheses.assumptions(report.scores, report.study))
 
 # %%
@@ -157,6 +160,9 @@ report.figure("path_diagrams", model_figures.path_diagrams(terms, report.study, 
 report.heading("engagement")
 
 # %%
+report.heading("posts", level=3)
+
+# %%
 report.show("platform_summary", sections.platform_summary(report.posts, report.study))
 
 # %%
@@ -164,6 +170,21 @@ report.show("engagement", sections.engagement(report.posts, report.study, agency
 
 # %%
 report.figure("engagement_by_platform", figures.engagement_by_platform(report.posts, report.study, lang))
+
+# %%
+report.heading("responsiveness", level=3)
+
+# %%
+report.show("responsiveness", sections.responsiveness(report.comments, report.study))
+
+# %%
+report.heading("content", level=3)
+
+# %%
+report.show("content_categories", sections.content_categories(report.posts, report.study, lang))
+
+# %%
+report.show("hashtags", sections.hashtags(report.posts))
 
 # %% [markdown] tags=["remove_cell"]
 # ## Limitations

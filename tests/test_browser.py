@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from analysis.reporting import browser
-from analysis.reporting.browser import BrowserUnavailable, find_chromium, require_chromium
+from analysis.reporting.browser import (
+    BrowserUnavailable,
+    DevToolsBrowser,
+    file_url,
+    find_chromium,
+    require_chromium,
+)
 
 from .support.devtools import console_errors, screenshot
 
@@ -109,9 +115,46 @@ def test_console_errors_closes_its_pipes_when_the_browser_cannot_start(tmp_path)
     assert len(os.listdir("/proc/self/fd")) == open_fds
 
 
+def test_devtools_browser_reports_a_browser_that_exits_and_removes_its_profile(tmp_path):
+    chromium = shell_script(
+        tmp_path,
+        'for arg; do case "$arg" in --user-data-dir=*) echo "${arg#*=}" > "$(dirname "$0")/p";; '
+        "esac; done\necho 'no GPU here' >&2\nexit 4",
+    )
+    session = DevToolsBrowser(chromium)
+    with pytest.raises(RuntimeError, match="(?s)exit 4.*no GPU here"):
+        session.print_pdf(file_url(FIXTURES / "clean.html"), {}, timeout=10)
+    session.close()
+    assert not Path((tmp_path / "p").read_text().strip()).exists()
+    session.close()  # closing twice is harmless
+
+
+def test_devtools_browser_gives_up_on_a_silent_browser(tmp_path):
+    chromium = shell_script(tmp_path, "exec sleep 60")
+    start = time.perf_counter()
+    with DevToolsBrowser(chromium) as session:
+        with pytest.raises(TimeoutError, match="did not answer"):
+            session.print_pdf(file_url(FIXTURES / "clean.html"), {}, timeout=1)
+        session.close(grace=0)
+        assert not session.alive
+    assert time.perf_counter() - start < 10
+
+
 @pytest.mark.browser
 @requires_chromium
 class TestWithChromium:
+    def test_one_browser_prints_several_pages(self, tmp_path):
+        with DevToolsBrowser() as session:
+            first = session.print_pdf(file_url(FIXTURES / "clean.html"), {}, timeout=30)
+            second = session.print_pdf(file_url(FIXTURES / "clean.html"), {}, timeout=30)
+            assert session.alive
+        assert first.startswith(b"%PDF") and second.startswith(b"%PDF")
+        assert not session.alive
+
+    def test_a_page_that_cannot_be_opened_is_an_error(self, tmp_path):
+        with DevToolsBrowser() as session, pytest.raises(RuntimeError, match="could not open"):
+            session.print_pdf((tmp_path / "absent.html").as_uri(), {}, timeout=30)
+
     def test_clean_page_reports_nothing(self):
         assert console_errors(FIXTURES / "clean.html") == []
 

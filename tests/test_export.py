@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis.reporting import browser
-from analysis.reporting.browser import find_chromium
+from analysis.reporting.browser import DevToolsBrowser, find_chromium
 from analysis.reporting.export import (
     PdfPrintError,
     PdfUnavailable,
@@ -240,6 +240,21 @@ class TestPdf:
         for value in ("Dinas Kominfo", "Dinas Kesehatan", "4.25", "3.75", XSS_SCRIPT):
             assert value in text
         assert "STDOUT-MARKER" not in text
+
+    @requires_poppler
+    def test_pages_have_the_running_header_and_a_number_in_the_page_language(self, pdf):
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+        # no report metadata in this notebook: the running header is the page title
+        assert text.startswith("Uji <Laporan>")
+        assert "Halaman 1 dari 1" in text
+
+    def test_a_running_browser_prints_report_after_report(self, report, tmp_path):
+        with DevToolsBrowser() as session:
+            for name in ("a.pdf", "b.pdf"):
+                html_to_pdf(report["html"], tmp_path / name, browser=session)
+            assert session.alive  # the caller's browser stays open for the next report
+        assert (tmp_path / "a.pdf").read_bytes()[:4] == b"%PDF"
+        assert (tmp_path / "b.pdf").stat().st_size > 1000
 
     @requires_poppler
     def test_renders_to_png(self, pdf, tmp_path):

@@ -32,7 +32,7 @@ from analysis.io import store as processed
 from analysis.reporting import artifacts, small_cells
 from analysis.reporting.display import DISPLAY_COLUMNS, display_table, plain, term_label
 from analysis.reporting.figures import print_ready
-from analysis.reporting.i18n import ci_level, number, p_value, significance, t
+from analysis.reporting.i18n import ci_level, number, p_value, significance, t, texts
 from analysis.reporting.narrative import verdict_sentence
 from analysis.reporting.provenance import provenance_table
 from analysis.reporting.results import ResultLog
@@ -57,6 +57,8 @@ class ReportContext:
     responses, exclusions, flags, received, posts, scores : DataFrame
         The agency's processed tables (``exclusions``, ``flags`` and ``received`` for the
         whole study).
+    comments : DataFrame
+        The comment threads on the agency's posts (empty when the study has none).
     output_dir : Path
         Where ``results.json``, ``tables.docx`` and the ``figures/`` and ``tables/`` folders
         are written.
@@ -95,6 +97,7 @@ class ReportContext:
     shown: dict[str, pd.DataFrame] = field(default_factory=dict)
     masked: list[str] = field(default_factory=list)
     figure_count: int = 0
+    comments: pd.DataFrame = field(default_factory=lambda: tables.empty_table(tables.COMMENTS))
 
     @property
     def agency_name(self) -> str:
@@ -252,14 +255,22 @@ class ReportContext:
         if verdicts.empty:
             parts.append(f"<p>{_e(self.text('empty.hypothesis'))}</p>")
             return HTML("".join(parts))
-        listed = []
-        for decision in ("supported", "not_supported", "not_tested"):
-            ids = verdicts.loc[verdicts["decision"] == decision, "hypothesis"].tolist()
-            if ids:
-                text = self.text(f"summary.{decision}", ids=", ".join(ids))
-                listed.append(f"<li>{_e(text)}</li>")
-        parts.append(f"<p>{_e(self.text('summary.verdicts'))}</p><ul>{''.join(listed)}</ul>")
-        parts.append(self._apa_table("summary", self._verdict_summary(verdicts), words=True).data)
+        declared = {h.id: h for h in self.study.hypotheses}
+        listed = "".join(
+            "<li>"
+            + _e(
+                self.text(
+                    "summary.item",
+                    id=row.hypothesis,
+                    decision=t(self.lang, f"decisions.{row.decision}"),
+                    statement=declared[row.hypothesis].statement.get(self.lang),
+                )
+            )
+            + "</li>"
+            for row in verdicts.itertuples()
+        )
+        parts.append(f"<p>{_e(self.text('summary.verdicts'))}</p><ul>{listed}</ul>")
+        parts.append(self._apa_table("summary", self._verdict_summary(verdicts)).data)
         parts.append(f"<p>{_e(self.text('summary.reading'))}</p>")
         return HTML("".join(parts))
 
@@ -318,16 +329,19 @@ class ReportContext:
         if not self.study.hypotheses:
             return HTML(f"<p>{_e(self.text('empty.hypothesis'))}</p>")
 
-        def names(variables) -> str:
-            return ", ".join(term_label(v, self.labels) for v in variables) or "–"
+        post_labels = self.labels | texts(self.lang).get("post_variables", {})
+
+        def names(variables, level: str) -> str:
+            labels = post_labels if level == "post" else self.labels
+            return ", ".join(term_label(v, labels) for v in variables) or "–"
 
         rows = [
             {
                 "hypothesis": h.id,
                 "family": t(self.lang, f"families.{h.family}"),
-                "outcome": term_label(h.outcome, self.labels),
-                "predictors": names(h.predictors),
-                "others": names([*h.mediators, *filter(None, [h.moderator]), *h.controls]),
+                "outcome": names([h.outcome], h.level),
+                "predictors": names(h.predictors, h.level),
+                "others": names([*h.mediators, *filter(None, [h.moderator]), *h.controls], h.level),
                 "level": self.text(f"models.level_{h.level}"),
             }
             for h in self.study.hypotheses
@@ -536,8 +550,11 @@ class ReportContext:
         return f'<div class="flow-box flow-side"><strong>{name}</strong><ul>{lines}</ul></div>'
 
     def _verdict_summary(self, verdicts: pd.DataFrame) -> pd.DataFrame:
-        """The summary's verdict table: statement, estimate with interval, p and decision."""
-        declared = {h.id: h for h in self.study.hypotheses}
+        """The summary's verdict table: model, estimate with interval, p and decision.
+
+        The statements are listed above the table: config text is not a result, so a table
+        of results holds none.
+        """
         separator = "; " if self.lang == "id" else ", "
         rows = []
         for row in verdicts.itertuples():
@@ -554,7 +571,7 @@ class ReportContext:
             rows.append(
                 {
                     "hypothesis": row.hypothesis,
-                    "statement": declared[row.hypothesis].statement.get(self.lang),
+                    "family": t(self.lang, f"families.{row.family}"),
                     "estimate": estimate,
                     "p_value": shown_p,
                     "decision": t(self.lang, f"decisions.{row.decision}"),
@@ -737,6 +754,11 @@ def open_report(
         if study.engagement
         else tables.empty_table(tables.POSTS)
     )
+    comments = (
+        processed.read_partition(data_dir, "comments", agency)
+        if any(source.comments for source in study.engagement)
+        else tables.empty_table(tables.COMMENTS)
+    )
     out = Path(output_dir) if output_dir else paths.reports_dir(study) / agency
     return ReportContext(
         study=study,
@@ -759,4 +781,5 @@ def open_report(
         log=ResultLog(agency=agency),
         min_cell=min_cell,
         small_n=small_n,
+        comments=comments,
     )
