@@ -155,6 +155,15 @@ def test_engagement_model_has_no_exposure_without_followers(posts):
         post_study.engagement_model(recent, by="month")
 
 
+def test_bad_choices_are_named(posts):
+    with pytest.raises(InputError, match="lang must be one of 'id', 'en', not 'fr'"):
+        post_study.content_table(posts.head(10), lang="fr")
+    with pytest.raises(InputError, match='outcome must be one of .* \\(did you mean "likes"\\?\\)'):
+        post_study.programme_effect(posts, "2017-01-20", ZONE, outcome="views")
+    with pytest.raises(InputError, match="is not an IANA time zone"):
+        post_study.top_posts(posts, "New York")
+
+
 @pytest.mark.notebook
 def test_notebook_runs_with_its_defaults_on_the_full_dataset(tmp_path):
     # as in JupyterLab on a fresh clone: cwd = notebooks/, the export made on first run

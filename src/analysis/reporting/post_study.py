@@ -369,6 +369,7 @@ def content_table(
         ``mentions``: :func:`analysis.content.mention_counts` (``user-<pseudonym>`` for other
         accounts).
     """
+    _check_choice(lang, LANGUAGES, "lang")
     book = _codebook(codebook)
     languages = ("id", "en") if lang == "id" else "en"
     coded = content.code_texts(posts["text"], book, lang=lang)
@@ -443,6 +444,7 @@ def comment_content(
         text, likes, is_agency, is_question, is_complaint, post_id.
     """
     check_timezone(timezone)
+    _check_choice(lang, LANGUAGES, "lang")
     languages = ("id", "en") if lang == "id" else "en"
     ranked = comments.assign(_key=comments["likes"].astype("Float64").fillna(-1.0)).sort_values(
         ["_key", "created_at"], ascending=[False, True], kind="stable"
@@ -646,7 +648,7 @@ def its_figure(
         ylabel=label,
         title=words["its_title"].format(outcome=label, period=period, date=shown),
     )
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     plt.close(fig)
     return fig
