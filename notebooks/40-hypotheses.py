@@ -12,7 +12,6 @@
 #     name: python3
 # ---
 
-
 # %% [markdown]
 # # Hypotheses: verdicts, full models and diagnostics
 #

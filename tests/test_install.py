@@ -18,7 +18,13 @@ from .conftest import PROJECT
 
 #: What the wheel is built from: the project files setuptools reads.
 BUILD_INPUTS = ("pyproject.toml", "README.md", "src", "notebooks", "config")
-SHIPPED_NOTEBOOKS = {"10-clean-survey.ipynb", "90-agency-report.ipynb"}
+SHIPPED_NOTEBOOKS = {
+    "10-clean-survey.ipynb",
+    "30-measurement.ipynb",
+    "40-hypotheses.ipynb",
+    "50-posts-and-content.ipynb",
+    "90-agency-report.ipynb",
+}
 
 
 @pytest.fixture(scope="module")
