@@ -30,7 +30,7 @@ from analysis.pipeline.report import run_report
 from analysis.reporting import figures, small_cells
 from analysis.reporting.artifacts import save_figure, save_table
 from analysis.reporting.browser import find_chromium
-from analysis.reporting.context import long_date, open_report
+from analysis.reporting.context import long_date, open_report, whole_number
 from analysis.reporting.export import fill_contents, print_options
 from analysis.reporting.i18n import number, t
 from analysis.reporting.results import read_results
@@ -313,10 +313,10 @@ class TestSmallCells:
         table.attrs["group_count"] = "count"
         with pytest.raises(InputError, match=r"lacks the columns.*count"):
             small_cells.masked_rows(table, 5)
-        for bad in (0, -3, 2.5, True, "5"):
-            with pytest.raises((InputError, TypeError, ValueError)):
-                small_cells.check_min_cell(bad)
-        assert small_cells.check_min_cell(5.0) == 5
+        for bad in (0, -3, 2.5, True, "five", "5.5", ""):
+            with pytest.raises(InputError, match="min_cell must be a whole number"):
+                whole_number(bad, "min_cell", 1)
+        assert whole_number("5", "min_cell", 1) == 5 == whole_number(5, "min_cell", 1)
 
     def test_csv_keeps_the_group_name_and_hides_its_values(self, tmp_path):
         table = _with_groups({"a": 40, "b": 3, "c": 12})

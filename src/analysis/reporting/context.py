@@ -200,6 +200,11 @@ class ReportContext:
         notes = [self._optional_text(f"table_notes.{analysis}")]
         masked = small_cells.masked_rows(table, self.min_cell)
         if masked.any():
+            if analysis not in DISPLAY_COLUMNS:
+                raise ValueError(
+                    f"{analysis!r} has small cells to mask, but only a table shown column by "
+                    "column (display.DISPLAY_COLUMNS) can be masked"
+                )
             shown = small_cells.mask_display(
                 shown,
                 list(DISPLAY_COLUMNS[analysis]),
@@ -690,6 +695,22 @@ def long_date(day: date, lang: str) -> str:
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
+def whole_number(value: int | str, name: str, minimum: int) -> int:
+    """A whole-number parameter given as a number or as text (``"5"``), at least ``minimum``.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not a whole number of at least ``minimum``; the message names it.
+    """
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < minimum:
+        raise InputError(
+            f"{name} must be a whole number of respondents, at least {minimum}, not {value!r}"
+        )
+    return int(text)
+
+
 def _caption(label: str, title: str) -> str:
     return (
         f'<figcaption><span class="figure-label"><strong>{_e(label)}</strong></span>'
@@ -725,9 +746,10 @@ def open_report(
     processed_dir, output_dir : str
         Overrides of the study's processed-data and report folders (``""``: defaults, with the
         report in ``reports/<study>/<agency>``).
-    min_cell : int
-        Small-cell protection: groups of fewer respondents are shown as ``< min_cell``.
-    small_n : int
+    min_cell : int or str
+        Small-cell protection: groups of fewer respondents are shown as ``< min_cell`` (1
+        shows every group). Notebook parameters are text, so ``"5"`` is read as 5.
+    small_n : int or str
         Analysed respondents below which the limitations name the small sample.
 
     Returns
@@ -737,9 +759,11 @@ def open_report(
     Raises
     ------
     InputError
-        For an agency without analysed respondents, or a ``min_cell`` below 1.
+        For an agency without analysed respondents, or a ``min_cell`` or ``small_n`` that is
+        not a whole number (at least 1 and 0).
     """
-    min_cell = small_cells.check_min_cell(min_cell)
+    min_cell = whole_number(min_cell, "min_cell", 1)
+    small_n = whole_number(small_n, "small_n", 0)
     study = load_study(config)
     study.agency(agency)
     data_dir = paths.processed_dir(study, processed_dir or None)

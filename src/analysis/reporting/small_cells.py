@@ -32,22 +32,6 @@ MIN_CELL = 5
 MASKED_VALUE = "–"
 
 
-def check_min_cell(min_cell) -> int:
-    """``min_cell`` as an int, or an error that says what is allowed.
-
-    Raises
-    ------
-    InputError
-        When ``min_cell`` is not a whole number of at least 1 (1 turns masking off).
-    """
-    if isinstance(min_cell, bool) or not float(min_cell).is_integer() or min_cell < 1:
-        raise InputError(
-            f"min_cell must be a whole number of respondents, at least 1 (1 shows every group), "
-            f"not {min_cell!r}"
-        )
-    return int(min_cell)
-
-
 def has_groups(table: pd.DataFrame) -> bool:
     """Whether ``table`` declares a group count (``attrs["group_count"]``)."""
     return bool(table.attrs.get("group_count"))
