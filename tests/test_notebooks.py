@@ -93,10 +93,14 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
         "construct_validity",
         "hypothesis",
         "hypothesis_terms",
+        "model_fit",
         "assumptions",
         "sensitivity",
         "engagement",
         "platform_summary",
+        "responsiveness",
+        "content_categories",
+        "hashtags",
     }
     assert (results["agency"] == "galeri-seni-nusantara").all()
     heading = "Alur sampel" if lang == "id" else "Sample flow"

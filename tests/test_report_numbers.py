@@ -46,7 +46,8 @@ def render(config, agency, lang, tmp_path):
 
 def shown_numbers(soup, lang) -> list[str]:
     """Numbers in result tables (not provenance, not metric names) and hypothesis sentences."""
-    names = set(texts(lang)["metrics"].values())
+    # metric and reply-time labels ("0-2 h") hold numbers that are names, not results
+    names = set(texts(lang)["metrics"].values()) | set(texts(lang)["replies"].values())
     cells = [
         td.get_text(" ")
         for table in soup.find_all("table")
