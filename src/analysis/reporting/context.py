@@ -27,6 +27,7 @@ from analysis import tables
 from analysis.cleaning.scoring import score_constructs
 from analysis.config import Study, load_study, paths
 from analysis.config.prereg import compare_with_lock, read_lock
+from analysis.content import load_codebook
 from analysis.errors import InputError
 from analysis.io import store as processed
 from analysis.reporting import artifacts, small_cells
@@ -106,8 +107,19 @@ class ReportContext:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Variable id -> readable label in the report language."""
-        return self.study.labels(self.lang)
+        """Variable id -> readable label in the report language.
+
+        Constructs and demographics (the config's labels), post-level variables and model
+        terms such as ``indirect`` or ``level_change`` (the locale's ``post_variables`` and
+        ``terms``) and the content codebook's categories.
+        """
+        codebook = self.study.codebook or load_codebook()
+        return (
+            texts(self.lang)["post_variables"]
+            | texts(self.lang)["terms"]
+            | codebook.labels(self.lang)
+            | self.study.labels(self.lang)
+        )
 
     @property
     def alpha(self) -> float:
