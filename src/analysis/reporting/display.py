@@ -94,6 +94,30 @@ DISPLAY_COLUMNS = {
     ],
     "sensitivity": ["hypothesis", "n", "min_detectable", "observed"],
     "hashtags": ["term", "count", "documents"],
+    "study_agencies": [
+        "agency",
+        "n",
+        "outcome_mean",
+        "ci",
+        "engagement_index",
+        "reply_rate",
+        "supported",
+    ],
+    "across_agencies": [
+        "hypothesis",
+        "agency",
+        "estimate",
+        "ci",
+        "p_value",
+        "p_holm_agencies",
+        "p_fdr_agencies",
+        "n",
+        "decision",
+    ],
+    "pooled": ["hypothesis", "method", "k", "estimate", "ci", "p_value", "pi", "tau2", "i2"],
+    "pooled_models": ["hypothesis", "model", "term", "estimate", "ci", "p_value", "n", "groups"],
+    "agency_hypotheses": ["hypothesis", "x", "y", "n", "r", "ci", "p_value", "decision"],
+    "triangulation": ["x", "y", "n", "r", "ci", "p_value"],
     "model_fit": ["hypothesis", "n", "r2", "adj_r2", "f_test", "p_value"],
     "hypothesis_terms": [
         "hypothesis",
@@ -128,8 +152,9 @@ INTEGER_COLUMNS = {
     "constructs",
     "count",
     "documents",
+    "groups",
 }
-P_COLUMNS = {"p_value", "p_adjusted", "p_fdr"}
+P_COLUMNS = {"p_value", "p_adjusted", "p_fdr", "p_holm_agencies", "p_fdr_agencies"}
 #: ASCII punctuation, which CommonMark lets a backslash make literal.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -218,6 +243,12 @@ def display_table(
             f"F({number(a, lang, 0)}{separator}{number(b, lang, 0)}) = {number(f, lang)}"
             for f, a, b in zip(table["statistic"], table["df_num"], table["df"], strict=True)
         ]
+    if "pi" in columns:
+        separator = "; " if lang == "id" else ", "
+        table["pi"] = [
+            f"[{number(lo, lang)}{separator}{number(hi, lang)}]"
+            for lo, hi in zip(table["pi_low"], table["pi_high"], strict=True)
+        ]
     if "value" in columns and "value" not in table:
         table["value"] = table["statistic"]
     if "min_detectable" in columns:
@@ -234,13 +265,15 @@ def display_table(
             f"χ²({number(df, lang, 0)}) = {number(chi2, lang)}"
             for chi2, df in zip(table["bartlett_chi2"], table["bartlett_df"], strict=True)
         ]
+    if "model" in columns and analysis == "pooled_models":
+        table["model"] = table["model"].map(lambda m: t(lang, f"pooled_models.{m}"))
     if "family" in columns:
         table["family"] = table["family"].map(lambda f: t(lang, f"families.{f}"))
     shown = table[columns].copy()
     if analysis == "sample_flow":
         shown["reason"] = shown["reason"].map(lambda r: t(lang, f"reasons.{r}") if r else "")
         shown["step"] = shown["step"].map(lambda s: t(lang, f"steps.{s}"))
-    for column in ("construct", "item", "term"):
+    for column in ("construct", "item", "term", "agency", "x", "y"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: term_label(v, labels))
     if "platform" in shown:

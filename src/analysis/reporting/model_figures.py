@@ -130,15 +130,19 @@ def forest(
         return None
     names = {a.id: a.name for a in study.agencies}
     panels = list(reml["hypothesis"])
-    heights = [len(estimates[estimates["hypothesis"] == h]) + 2 for h in panels]
+    rows_per_panel = max(len(estimates[estimates["hypothesis"] == h]) for h in panels) + 2
+    columns = min(2, len(panels))
+    grid_rows = -(-len(panels) // columns)
+    # two panels a row keep the whole figure on one A4 page for a study of a dozen agencies
     fig, axes = plt.subplots(
-        len(panels),
-        1,
-        figsize=(8, 0.32 * sum(heights) + 1.2 * len(panels)),
-        gridspec_kw={"height_ratios": heights},
+        grid_rows,
+        columns,
+        figsize=(5.6 * columns, grid_rows * (0.2 * rows_per_panel + 1.1)),
         squeeze=False,
     )
-    for ax, hypothesis in zip(axes.flat, panels, strict=True):
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.set_visible(False)
+    for ax, hypothesis in zip(axes.flat, panels, strict=False):
         rows = estimates[estimates["hypothesis"] == hypothesis].dropna(subset=["estimate"])
         summary = reml[reml["hypothesis"] == hypothesis].iloc[0]
         y = np.arange(len(rows))[::-1] + 2
@@ -171,8 +175,9 @@ def forest(
             diamond_x, [0.6, 0.95, 0.6, 0.25], color="#c0392b", label=t(lang, "figures.pooled_reml")
         )
         ax.axvline(0, color="grey", lw=0.8)
-        labels = [textwrap.shorten(names.get(a, a), 38) for a in rows["agency"]]
-        ax.set_yticks([*y, 0.6], [*labels, t(lang, "figures.pooled")])
+        labels = [textwrap.shorten(names.get(a, a), 30) for a in rows["agency"]]
+        ax.set_yticks([*y, 0.6], [*labels, t(lang, "figures.pooled")], fontsize=7)
+        ax.tick_params(axis="x", labelsize=7)
         title = t(
             lang,
             "figures.forest_title",
@@ -180,8 +185,8 @@ def forest(
             tau2=number(summary["tau2"], lang, 3),
             i2=number(summary["i2"], lang, 1),
         )
-        ax.set_title(title, fontsize=10)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title(title, fontsize=9)
+        ax.legend(loc="lower right", fontsize=6)
     fig.tight_layout()
     plt.close(fig)
     return fig

@@ -43,7 +43,17 @@ ESTIMATE_COLUMNS = (
     "decision",
 )
 #: Families whose verdict estimate can be pooled (one coefficient on an additive scale).
-POOLABLE = ("ols", "logit", "mixed", "correlation", "mediation", "moderation", "sem")
+POOLABLE = (
+    "ols",
+    "logit",
+    "mixed",
+    "correlation",
+    "mediation",
+    "moderation",
+    "sem",
+    "count",
+    "its",
+)
 #: Meta-analysis methods the study report shows.
 META_METHODS = ("REML", "DL")
 
