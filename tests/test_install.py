@@ -24,6 +24,7 @@ SHIPPED_NOTEBOOKS = {
     "40-hypotheses.ipynb",
     "50-posts-and-content.ipynb",
     "90-agency-report.ipynb",
+    "95-study-report.ipynb",
 }
 
 

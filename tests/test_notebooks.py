@@ -135,6 +135,7 @@ def test_exploration_notebooks_run_and_show_more_than_the_report(
         ("30-measurement.ipynb", "data/processed/demo/clean.json"),
         ("40-hypotheses.ipynb", "data/processed/demo/clean.json"),
         ("90-agency-report.ipynb", "reports/demo/diskominfo-sukamaju/results.json"),
+        ("95-study-report.ipynb", "reports/demo/results.json"),
     ],
 )
 def test_notebook_runs_with_its_defaults_on_a_fresh_project(tmp_path, name, writes):

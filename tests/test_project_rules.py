@@ -38,6 +38,7 @@ def test_there_are_notebooks():
         "40-hypotheses.ipynb",
         "50-posts-and-content.ipynb",
         "90-agency-report.ipynb",
+        "95-study-report.ipynb",
     ]
 
 
