@@ -213,11 +213,8 @@ def _untestable(scores: pd.DataFrame, hypothesis: Hypothesis) -> str | None:
 
 
 def _not_tested(scores: pd.DataFrame, hypothesis: Hypothesis, reason: str) -> dict:
-    used = (
-        [v for v in hypothesis.variables() if v in scores]
-        if hypothesis.level == "respondent"
-        else []
-    )
+    respondent = hypothesis.level == "respondent"
+    used = [v for v in hypothesis.variables() if v in scores] if respondent else []
     return dict.fromkeys(VERDICT_COLUMNS, np.nan) | {
         "hypothesis": hypothesis.id,
         "family": hypothesis.family,
@@ -226,7 +223,8 @@ def _not_tested(scores: pd.DataFrame, hypothesis: Hypothesis, reason: str) -> di
         "outcome": hypothesis.outcome,
         "statistic_name": None,
         "effect_size_name": None,
-        "n": int(len(scores[used].dropna())),
+        # respondents with the hypothesis' variables; none for a post or agency hypothesis
+        "n": int(len(scores[used].dropna())) if respondent else np.nan,
         "expected": hypothesis.expected,
         "decision": "not_tested",
         "label": reason,
@@ -236,6 +234,25 @@ def _not_tested(scores: pd.DataFrame, hypothesis: Hypothesis, reason: str) -> di
 def _blank(**values) -> dict:
     """A verdict dict with every statistic column NaN, then ``values``."""
     return dict.fromkeys(VERDICT_COLUMNS, np.nan) | {"label": None} | values
+
+
+def _coefficient_verdict(row, statistic_name: str, **values) -> dict:
+    """A verdict dict from one coefficient row of a tidy table (estimate, SE, CI and test)."""
+    return (
+        _blank(
+            test=statistic_name,
+            estimate=row["estimate"],
+            se=row["se"],
+            ci_low=row["ci_low"],
+            ci_high=row["ci_high"],
+            statistic=row["statistic"],
+            statistic_name=statistic_name,
+            df_num=1,
+            df=row.get("df", np.nan),
+            p_value=row["p_value"],
+        )
+        | values
+    )
 
 
 def _regression(hypothesis: Hypothesis, scores, responses, study: Study):
@@ -410,19 +427,8 @@ def _moderation(hypothesis: Hypothesis, scores, responses, study: Study):
     interaction = f"{hypothesis.predictors[0]}:{hypothesis.moderator}"
     one = coefficients[coefficients["term"] == interaction].iloc[0]
     change = result.r2_change.iloc[0] if hasattr(result, "r2_change") else {}
-    verdict = _blank(
-        test="t",
-        term=interaction,
-        estimate=one["estimate"],
-        se=one["se"],
-        ci_low=one["ci_low"],
-        ci_high=one["ci_high"],
-        statistic=one["statistic"],
-        statistic_name="t",
-        df_num=1,
-        df=one["df"],
-        p_value=one["p_value"],
-        n=int(len(scores[hypothesis.variables()].dropna())),
+    verdict = _coefficient_verdict(
+        one, "t", term=interaction, n=int(len(scores[hypothesis.variables()].dropna()))
     )
     if "r2_change" in change:
         verdict |= {"effect_size": change["r2_change"], "effect_size_name": "r2_change"}
@@ -733,17 +739,15 @@ def _count(hypothesis: Hypothesis, frame: pd.DataFrame, study: Study):
     verdict = _blank(test="z", term="+".join(hypothesis.predictors), n=n)
     if len(focal) == 1:
         one = focal.iloc[0]
-        verdict |= {
-            "estimate": one["estimate"],
-            "se": one["se"],
-            "ci_low": one["ci_low"],
-            "ci_high": one["ci_high"],
-            "statistic": one["statistic"],
-            "statistic_name": "z",
-            "p_value": one["p_value"],
-            "effect_size": one["irr"],
-            "effect_size_name": "irr",
-        }
+        verdict = _coefficient_verdict(
+            one,
+            "z",
+            term=verdict["term"],
+            n=n,
+            df=np.nan,
+            effect_size=one["irr"],
+            effect_size_name="irr",
+        )
     else:
         test = result.focal_test()
         verdict |= {
@@ -771,20 +775,8 @@ def _its(hypothesis: Hypothesis, frame: pd.DataFrame, study: Study):
     coefficients = result.tidy()
     term = f"{hypothesis.its_effect}_change"
     one = coefficients.set_index("term").loc[term]
-    verdict = _blank(
-        test="t",
-        term=term,
-        estimate=one["estimate"],
-        se=one["se"],
-        ci_low=one["ci_low"],
-        ci_high=one["ci_high"],
-        statistic=one["statistic"],
-        statistic_name="t",
-        df_num=1,
-        df=one["df"],
-        p_value=one["p_value"],
-        n=int(result.model_summary().iloc[0]["n_periods"]),
-    )
+    n_periods = int(result.model_summary().iloc[0]["n_periods"])
+    verdict = _coefficient_verdict(one, "t", term=term, n=n_periods)
     return verdict, coefficients
 
 
