@@ -40,3 +40,67 @@ def test_unknown_agency_is_a_clear_error(demo_project, capsys):
     config = demo_project / "config" / "demo.yml"
     assert main(["report", "--config", str(config), "--agency", "tidak-ada"]) == 2
     assert "no agency 'tidak-ada'" in capsys.readouterr().err
+
+
+def test_batch_names_an_unknown_agency_before_doing_anything(tmp_path, capsys):
+    from .conftest import write_study_config
+
+    config = write_study_config(tmp_path, ["samsat-lembah-hijau"])
+    status = main(["batch", "--config", str(config), "--agencies", "samsat-lembah-hijau,tidak-ada"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "no agency 'tidak-ada'" in err and "Traceback" not in err
+    assert not (tmp_path / "data" / "processed").exists()  # nothing was cleaned
+
+
+def test_batch_exits_1_and_sums_up_when_an_agency_failed(tmp_path, monkeypatch, capsys):
+    from analysis.pipeline.report import ReportOutcome
+
+    from .conftest import write_study_config
+
+    config = write_study_config(tmp_path, ["samsat-lembah-hijau", "diskominfo-sukamaju"])
+    seen = {}
+
+    def run_batch(*args, agencies, progress, **kwargs):
+        seen["agencies"] = agencies
+        done = [
+            ReportOutcome("samsat-lembah-hijau", "ok", None, "x", 12.5),
+            ReportOutcome("diskominfo-sukamaju", "failed", "ValueError: bad", "y", 3.0),
+        ]
+        for outcome in done:
+            progress(outcome)
+        return done
+
+    monkeypatch.setattr("analysis.pipeline.run_batch", run_batch)
+    assert main(["batch", "--config", str(config), "--agencies", "samsat-lembah-hijau"]) == 1
+    out, err = capsys.readouterr()
+    assert seen["agencies"] == ["samsat-lembah-hijau"]
+    assert "Batch: 1 ok, 1 failed in " in out
+    assert out.rstrip().endswith("slowest: samsat-lembah-hijau (12.5 s)")
+    assert err == ""  # no progress bar: stderr is not a terminal and --progress was not given
+
+
+def test_batch_summary_counts_each_status_and_leaves_out_unrendered_agencies():
+    from analysis.cli import batch_summary
+    from analysis.pipeline.report import ReportOutcome
+
+    outcomes = [
+        ReportOutcome("a", "skipped", None, "a"),
+        ReportOutcome("b", "ok", None, "b", 4.0),
+        ReportOutcome("c", "ok", None, "c", 9.31),
+        ReportOutcome("d", "failed", "KilledWorker: ...", "d"),
+    ]
+    line = batch_summary(outcomes, 61.04)
+    assert line == "Batch: 1 skipped, 2 ok, 1 failed in 61.0 s; slowest: c (9.3 s)"
+    assert batch_summary(outcomes[:1], 0.1) == "Batch: 1 skipped in 0.1 s"
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_or_when_asked(capsys):
+    from analysis.cli import progress_bar
+
+    with progress_bar(2, forced=False) as bar:
+        bar.update(2)
+    assert capsys.readouterr().err == ""
+    with progress_bar(2, forced=True) as bar:
+        bar.update(2)
+    assert "2/2" in capsys.readouterr().err

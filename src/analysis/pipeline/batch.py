@@ -5,6 +5,12 @@ that died while rendering it (``KilledWorker``) or a timeout is that agency's ``
 and the others render. ``index.html`` and ``batch.json`` are written in every case and the
 cluster is closed in every case.
 
+Only what changed is done again: cleaning is skipped when the raw files, config and code are
+those the processed data were cleaned from (:func:`analysis.pipeline.cache.clean_key`), and an
+agency whose report is current is skipped here, before any worker is involved; when nothing is
+left to render no cluster is started. Workers render in warm kernels and print with a running
+browser (:mod:`analysis.pipeline.execute`), so a report does not pay for starting them.
+
 A successful run is quiet: the client is closed before the cluster, and each worker process is
 given :data:`WORKER_EXIT_SECONDS` to exit. Dask's nanny allows 4 s and then kills the process,
 logging ``Worker process still alive after 4.0 seconds, killing`` (and, when the kill cuts a
@@ -19,12 +25,22 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 
 from analysis.config import Study, load_study, paths
+from analysis.errors import InputError
 from analysis.pipeline import folders
+from analysis.pipeline.cache import (
+    CLEAN_STAMP,
+    clean_key,
+    code_key,
+    input_key,
+    is_clean_current,
+    is_current,
+)
 from analysis.pipeline.clean import clean_locked
 from analysis.pipeline.locking import study_lock
 from analysis.pipeline.report import ReportOutcome, render_report, short_error
@@ -33,6 +49,8 @@ from analysis.reporting.results import read_results
 
 RENDERED = ("ok", "skipped", "no_pdf")
 """Outcomes whose folder holds a report of this run's inputs."""
+NOT_SELECTED = "not_selected"
+"""Outcome of an agency left out by ``agencies`` whose folder holds no current report."""
 WORKER_EXIT_SECONDS = 30
 """Seconds a local worker process may take to exit when the cluster closes."""
 
@@ -45,6 +63,8 @@ def run_batch(
     scheduler: str | None = None,
     workers: int | None = None,
     force: bool = False,
+    agencies: Iterable[str] | None = None,
+    progress: Callable[[ReportOutcome], None] | None = None,
 ) -> list[ReportOutcome]:
     """Clean the study, render every agency's report in parallel, and write the index.
 
@@ -61,47 +81,141 @@ def run_batch(
     scheduler : str, optional
         Address of an existing Dask scheduler; a local cluster when None.
     workers : int, optional
-        Local cluster workers (default: CPU cores).
+        Local cluster workers (default: CPU cores, and no more than there are reports to make).
     force : bool
-        Re-render agencies whose inputs did not change.
+        Clean again and re-render agencies whose inputs did not change.
+    agencies : iterable of str, optional
+        Ids of the agencies to render (default: all). The others are not rendered; each is
+        ``skipped`` when its folder holds a current report, else :data:`NOT_SELECTED`.
+    progress : callable, optional
+        Called with each selected agency's outcome as soon as it is known.
 
     Returns
     -------
     list of ReportOutcome
-        One per agency, in config order; also written to ``batch.json`` beside the index.
+        One per agency of the study, in config order; also written to ``batch.json`` beside
+        the index.
 
     Raises
     ------
     InputError
-        Before any agency is rendered: a survey problem, an output folder that may not be
-        written, or another run of the study holding the lock.
+        Before any agency is rendered: an unknown agency id, a survey problem, an output
+        folder that may not be written, or another run of the study holding the lock.
     """
     study = load_study(config)
+    selected = select_agencies(study, agencies)
     root = folders.reports_folder(study, output_dir)
     folders.processed_folder(study, processed_dir)
     with study_lock(study):
         folders.claim(root, study, "reports")
-        clean_locked(study, processed_dir)
+        clean_if_changed(study, processed_dir, force)
         for agency in study.agencies:
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
-        outcomes = _render_all(study, arguments, scheduler, workers, force)
+        outcomes = _render_all(study, selected, arguments, scheduler, workers, force, progress)
         write_index(study, outcomes, lang, output_dir)
     return outcomes
 
 
-def _render_all(
-    study: Study, arguments: dict, scheduler: str | None, workers: int | None, force: bool
-) -> list[ReportOutcome]:
-    """:func:`render_report` for every agency on Dask; an agency's error is its outcome."""
-    from distributed import Client
+def select_agencies(study: Study, agencies: Iterable[str] | None) -> list[str]:
+    """The ids of ``agencies`` in config order (all of the study's when None).
 
-    agencies = [a.id for a in study.agencies]
+    Raises
+    ------
+    InputError
+        For an id the study does not have (naming the known ones), or an empty selection.
+    """
+    if agencies is None:
+        return [agency.id for agency in study.agencies]
+    chosen = {agency.strip() for agency in agencies if agency.strip()}
+    if not chosen:
+        raise InputError("no agency selected", hint="name agency ids, separated by commas")
+    for agency in sorted(chosen):
+        study.agency(agency)
+    return [agency.id for agency in study.agencies if agency.id in chosen]
+
+
+def clean_if_changed(study: Study, processed_dir: str | Path | None, force: bool) -> Path:
+    """Clean the study unless its processed data were cleaned from the same inputs.
+
+    The caller holds the study's lock. After cleaning, the key of the inputs
+    (:func:`analysis.pipeline.cache.clean_key`) is written into the processed folder.
+
+    Returns
+    -------
+    Path
+        The processed folder.
+    """
+    data_dir = paths.processed_dir(study, processed_dir)
+    key = clean_key(study)
+    if force or not is_clean_current(data_dir, key):
+        clean_locked(study, processed_dir)
+        folders.write_text(data_dir / CLEAN_STAMP, key)
+    return data_dir
+
+
+def _render_all(
+    study: Study,
+    selected: list[str],
+    arguments: dict,
+    scheduler: str | None,
+    workers: int | None,
+    force: bool,
+    progress: Callable[[ReportOutcome], None] | None,
+) -> list[ReportOutcome]:
+    """:func:`render_report` on Dask for every selected agency whose report is not current."""
+    known, code = {}, code_key()
+    for agency in study.agencies:
+        chosen = agency.id in selected
+        if chosen and force:
+            continue
+        if _is_current(study, agency.id, arguments, code):
+            known[agency.id] = _unrendered(study, agency.id, "skipped", arguments)
+        elif not chosen:
+            known[agency.id] = _unrendered(study, agency.id, NOT_SELECTED, arguments)
+    for agency in selected:
+        if agency in known and progress is not None:
+            progress(known[agency])
+    stale = [agency for agency in selected if agency not in known]
+    if stale:
+        known |= _render_on_dask(study, stale, arguments, scheduler, workers, force, progress)
+    return [known[agency.id] for agency in study.agencies]
+
+
+def _is_current(study: Study, agency: str, arguments: dict, code: str) -> bool:
+    """Whether the agency's folder holds a report of its current inputs (False on any error)."""
+    try:
+        data_dir = paths.processed_dir(study, arguments["processed_dir"])
+        key = input_key(study, agency, arguments["lang"], data_dir, code=code)
+    except Exception:  # the worker will report what is wrong
+        return False
+    return is_current(paths.reports_dir(study, arguments["output_dir"]) / agency, key)
+
+
+def _unrendered(study: Study, agency: str, status: str, arguments: dict) -> ReportOutcome:
+    folder = paths.reports_dir(study, arguments["output_dir"]) / agency
+    return ReportOutcome(agency, status, None, str(folder))
+
+
+def _render_on_dask(
+    study: Study,
+    agencies: list[str],
+    arguments: dict,
+    scheduler: str | None,
+    workers: int | None,
+    force: bool,
+    progress: Callable[[ReportOutcome], None] | None,
+) -> dict[str, ReportOutcome]:
+    """:func:`render_report` (warm) for ``agencies`` on Dask; an agency's error is its outcome."""
+    from dask.system import CPU_COUNT
+    from distributed import Client, as_completed
+
     run = uuid.uuid4().hex[:8]
     cluster = client = None
+    outcomes = {}
     try:
         if scheduler is None:
-            cluster = local_cluster(workers)
+            cluster = local_cluster(min(workers or CPU_COUNT, len(agencies)))
         client = Client(scheduler or cluster)
         futures = client.map(
             render_report,
@@ -109,12 +223,16 @@ def _render_all(
             agencies,
             **arguments,
             force=force,
+            warm=True,
             key=[f"report-{agency}-{run}" for agency in agencies],
         )
-        return [
-            _outcome(study, future, agency, arguments)
-            for future, agency in zip(futures, agencies, strict=True)
-        ]
+        agency_of = {future.key: agency for future, agency in zip(futures, agencies, strict=True)}
+        for future in as_completed(futures):
+            agency = agency_of[future.key]
+            outcomes[agency] = _outcome(study, future, agency, arguments)
+            if progress is not None:
+                progress(outcomes[agency])
+        return outcomes
     finally:
         if client is not None:
             client.close()

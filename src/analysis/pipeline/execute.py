@@ -1,9 +1,27 @@
 """Executing the report notebook with papermill, in a kernel that leaves nothing behind.
 
-Each run gets a private folder ``<tmp>/analysis-kernel-*`` for the kernel's IPC sockets and its
-connection file, with the pid of the process that owns it. The folder is removed when the run
-ends, however it ends; folders whose owner died without removing them (a killed worker) are
-removed when the next run starts.
+Every kernel gets a private folder ``<tmp>/analysis-kernel-*`` for its IPC sockets and its
+connection file, with the pid of the process that owns it. The folder is removed when the
+kernel is shut down, however that happens; folders whose owner died without removing them (a
+killed worker) are removed when the next kernel starts. BLAS runs on one thread in every report
+kernel, so that results do not depend on how many workers share the machine (a multi-threaded
+reduction can round differently) and workers do not oversubscribe its cores.
+
+:func:`execute_report` runs the notebook in a new kernel, shut down afterwards.
+:func:`execute_report_warm` (what batch workers do) runs it in a warm kernel of the process
+(:data:`KERNELS`): starting a kernel and importing the reporting stack (pandas, statsmodels,
+semopy, seaborn, the whole ``analysis`` package) takes several seconds, as long as half a
+report, so a worker keeps its kernel between reports. A warm kernel imports the package when it
+starts and notes the state those imports leave (:func:`warm_up`); before each notebook that
+state is restored, the namespace emptied and the execution count set back to 1
+(:func:`reset_session`), so a report made in a reused kernel is the one a new kernel makes
+(``tests/test_batch_scale.py`` compares them byte for byte). A warm kernel whose notebook
+failed, or that died, or that was started from other code than what is now on disk
+(:func:`analysis.pipeline.cache.code_key`) is shut down and replaced.
+
+papermill runs the notebook through its engine registry: :class:`RunningKernelEngine`
+(:data:`ENGINE`) is papermill's nbclient engine given the kernel that is already running;
+papermill itself always starts a new kernel.
 
 The kernel is shut down with a shutdown request only. jupyter_client 8 sends SIGINT before every
 shutdown; papermill shuts the kernel down once the last cell has replied, and a kernel that is
@@ -14,15 +32,29 @@ batch's error output (7 of 60 notebook runs on a busy machine). A kernel that is
 
 from __future__ import annotations
 
+import atexit
+import importlib
 import os
+import pkgutil
+import queue
 import shutil
 import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import papermill as pm
 from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger as papermill_logger
 
 from analysis.config import Study, paths
+from analysis.pipeline.cache import code_key
 
 KernelManager.shutdown_wait_time = 0.5  # avoids 3 s shutdown stalls (reference/pdf_pipeline.md)
 
@@ -30,6 +62,14 @@ KERNEL_PREFIX = "analysis-kernel-"
 OWNER_FILE = "owner.pid"
 CELL_TIMEOUT = 600
 """Seconds a notebook cell may run before the agency fails with a timeout."""
+START_TIMEOUT = 120
+"""Seconds a kernel may take to start and import the package."""
+ENGINE = "analysis-running-kernel"
+"""Name of :class:`RunningKernelEngine` in papermill's engine registry."""
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Added to the environment of every report kernel (see the module docstring)."""
+
+Helper = TypeVar("Helper")
 
 
 class LocalKernelManager(KernelManager):
@@ -48,6 +88,11 @@ class LocalKernelManager(KernelManager):
         kwargs.setdefault("connection_file", os.path.join(self.socket_folder, "connection.json"))
         super().__init__(**kwargs)
 
+    async def _async_pre_start_kernel(self, **kwargs):
+        """Start the kernel with one BLAS thread (:data:`ONE_BLAS_THREAD`)."""
+        kwargs["env"] = {**kwargs.get("env", os.environ), **ONE_BLAS_THREAD}
+        return await super()._async_pre_start_kernel(**kwargs)
+
     async def _async_interrupt_kernel(self) -> None:
         """Interrupt the kernel, except while shutting it down (see the module docstring)."""
         if not self.shutting_down:
@@ -59,11 +104,223 @@ def kernel_manager_in(folder: Path) -> type[LocalKernelManager]:
     return type("FolderKernelManager", (LocalKernelManager,), {"socket_folder": str(folder)})
 
 
+class KernelSetupError(RuntimeError):
+    """A report kernel did not start, or failed to import the package or to reset itself."""
+
+
+class ReportKernel:
+    """A running ``python3`` kernel for report notebooks, warmed up (see the module docstring).
+
+    Started in the notebooks folder; close it when done.
+
+    Attributes
+    ----------
+    code : str
+        :func:`analysis.pipeline.cache.code_key` when the kernel started.
+    reports : int
+        Notebooks executed in it.
+
+    Raises
+    ------
+    KernelSetupError
+        When the kernel does not start or cannot import the package.
+    """
+
+    def __init__(self):
+        remove_stale_kernel_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=KERNEL_PREFIX))
+        (self.folder / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+        self.code = code_key()
+        self.reports = 0
+        self.manager = self.client = None
+        try:
+            self.manager = kernel_manager_in(self.folder)(kernel_name="python3")
+            self.manager.start_kernel(cwd=str(paths.notebooks_dir()))
+            self.client = self.manager.client()
+            self.client.start_channels()
+            self.client.wait_for_ready(timeout=START_TIMEOUT)
+            self._run_quietly("import analysis.pipeline.execute as _e; _e.warm_up()")
+        except BaseException as error:
+            self.close()
+            if isinstance(error, Exception) and not isinstance(error, KernelSetupError):
+                raise KernelSetupError(f"the report kernel did not start: {error}") from error
+            raise
+
+    def usable(self) -> bool:
+        """Whether the kernel is alive and was started from the code now on disk."""
+        return self.manager is not None and self.manager.is_alive() and self.code == code_key()
+
+    def execute(self, notebook: Path, output: Path, parameters: dict) -> None:
+        """Reset the kernel, then execute ``notebook`` with ``parameters`` into ``output``.
+
+        Raises
+        ------
+        papermill.PapermillExecutionError
+            When a cell fails (``output`` holds the executed notebook with the error).
+        """
+        self._run_quietly("import analysis.pipeline.execute as _e; _e.reset_session()")
+        self.reports += 1
+        pm.execute_notebook(
+            notebook,
+            output,
+            parameters=parameters,
+            engine_name=ENGINE,
+            kernel=self,
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=CELL_TIMEOUT,
+        )
+
+    def close(self) -> None:
+        """Shut the kernel down and remove its folder."""
+        try:
+            if self.client is not None:
+                self.client.stop_channels()
+            if self.manager is not None and self.manager.has_kernel:
+                self.manager.shutdown_kernel()
+        finally:
+            self.manager = self.client = None
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _run_quietly(self, code: str) -> None:
+        """Run ``code`` in the kernel without output or history; KernelSetupError if it fails."""
+        message = self.client.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                reply = self.client.get_shell_msg(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise KernelSetupError(
+                    f"the report kernel did not answer within {START_TIMEOUT} s"
+                ) from None
+            if reply["parent_header"].get("msg_id") == message:
+                break
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise KernelSetupError(
+                f"the report kernel failed to run {code!r}: "
+                f"{content.get('ename')}: {content.get('evalue')}"
+            )
+
+
+class RunningKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, executing in a running :class:`ReportKernel` (``kernel=``).
+
+    nbclient leaves a kernel it did not start running, with its client connected.
+    """
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        kernel: ReportKernel | None = None,
+        **kwargs,
+    ):
+        """Execute the notebook of ``nb_man`` in ``kernel``; other arguments as papermill's."""
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kernel.manager,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=papermill_logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client.kc = kernel.client
+        return client.execute()
+
+
+papermill_engines.register(ENGINE, RunningKernelEngine)
+
+
+class WarmPool(Generic[Helper]):
+    """Long-lived helpers of this process (report kernels, browsers), lent to one report at a
+    time.
+
+    A helper is started on first need; a process running several reports at once gets one
+    helper per report. A helper that is no longer usable when taken, or that was lent to a
+    caller that raised, is closed; the idle ones are closed when the process exits.
+
+    Parameters
+    ----------
+    start : callable
+        Makes a new helper.
+    close : callable
+        Closes a helper.
+    usable : callable
+        Whether an idle helper may be lent again.
+    """
+
+    def __init__(
+        self,
+        start: Callable[[], Helper],
+        close: Callable[[Helper], None],
+        usable: Callable[[Helper], bool],
+    ):
+        self._start, self._close, self._usable = start, close, usable
+        self._idle: list[Helper] = []
+        self._lock = threading.Lock()
+        self._closes_at_exit = False
+
+    @contextmanager
+    def lend(self) -> Iterator[Helper]:
+        """A usable helper for the ``with`` block; closed if the block raises, kept otherwise."""
+        helper = self._take()
+        try:
+            yield helper
+        except BaseException:
+            with suppress(Exception):
+                self._close(helper)
+            raise
+        with self._lock:
+            self._idle.append(helper)
+
+    @property
+    def idle(self) -> list[Helper]:
+        """The helpers waiting to be lent (a copy of the list)."""
+        with self._lock:
+            return list(self._idle)
+
+    def close_all(self) -> None:
+        """Close every idle helper."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for helper in idle:
+            with suppress(Exception):
+                self._close(helper)
+
+    def _take(self) -> Helper:
+        while True:
+            with self._lock:
+                if not self._closes_at_exit:
+                    atexit.register(self.close_all)
+                    self._closes_at_exit = True
+                helper = self._idle.pop() if self._idle else None
+            if helper is None:
+                return self._start()
+            if self._usable(helper):
+                return helper
+            with suppress(Exception):
+                self._close(helper)
+
+
+KERNELS: WarmPool[ReportKernel] = WarmPool(ReportKernel, ReportKernel.close, ReportKernel.usable)
+"""The warm report kernels of this process."""
+
+
 def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> Path:
-    """Run the report notebook for one agency with papermill (kernel ``python3``).
+    """Run the report notebook for one agency with papermill, in a new kernel (``python3``).
 
     Writes ``report.ipynb`` (and, from the notebook, ``results.json``) into ``folder``; the
-    executed notebook is written even when a cell fails.
+    executed notebook is written even when a cell fails. The kernel is shut down afterwards.
 
     Returns
     -------
@@ -73,18 +330,11 @@ def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir:
     remove_stale_kernel_folders()
     kernel_folder = Path(tempfile.mkdtemp(prefix=KERNEL_PREFIX))
     (kernel_folder / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
-    parameters = {
-        "config": str(study.config_path),
-        "agency": agency,
-        "lang": lang,
-        "processed_dir": str(data_dir),
-        "output_dir": str(folder),
-    }
     try:
         pm.execute_notebook(
             paths.notebook(paths.REPORT_NOTEBOOK),
             folder / "report.ipynb",
-            parameters=parameters,
+            parameters=report_parameters(study, agency, lang, folder, data_dir),
             kernel_name="python3",
             progress_bar=False,
             cwd=str(paths.notebooks_dir()),
@@ -94,6 +344,93 @@ def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir:
     finally:
         shutil.rmtree(kernel_folder, ignore_errors=True)
     return folder / "report.ipynb"
+
+
+def execute_report_warm(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> Path:
+    """:func:`execute_report` in one of this process's warm kernels (:data:`KERNELS`).
+
+    The kernel stays running for the next report, unless this one raised (a failing cell, a
+    dead kernel): it is then shut down, and the next report starts a new one.
+    """
+    with KERNELS.lend() as kernel:
+        kernel.execute(
+            paths.notebook(paths.REPORT_NOTEBOOK),
+            folder / "report.ipynb",
+            report_parameters(study, agency, lang, folder, data_dir),
+        )
+    return folder / "report.ipynb"
+
+
+def report_parameters(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> dict:
+    """The report notebook's parameters for one agency."""
+    return {
+        "config": str(study.config_path),
+        "agency": agency,
+        "lang": lang,
+        "processed_dir": str(data_dir),
+        "output_dir": str(folder),
+    }
+
+
+def warm_up() -> None:
+    """In a report kernel: import the package and note the state its imports leave.
+
+    Every module of ``analysis`` is imported (see :func:`_is_code_module`), with pyplot, whose
+    inline backend sets matplotlib's rcParams; what is noted is restored by
+    :func:`reset_session`. A module that cannot be imported is left out here: a notebook that
+    imports it fails with its own error.
+    """
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401
+
+    import analysis
+
+    for module in pkgutil.walk_packages(analysis.__path__, "analysis.", onerror=lambda _: None):
+        if _is_code_module(module.name):
+            with suppress(Exception):
+                importlib.import_module(module.name)
+    _BASELINE.update(
+        rc=dict(matplotlib.rcParams.copy()), filters=list(warnings.filters), cwd=os.getcwd()
+    )
+
+
+def _is_code_module(name: str) -> bool:
+    """Whether :func:`warm_up` imports the module ``name``: not ``__main__`` (the command
+    line), nothing under ``analysis.notebooks`` (paired notebook scripts, which run when
+    imported), no name that is not a Python identifier."""
+    parts = name.split(".")
+    return (
+        all(part.isidentifier() for part in parts)
+        and parts[-1] != "__main__"
+        and not name.startswith("analysis.notebooks")
+    )
+
+
+def reset_session() -> None:
+    """In a report kernel: back to the state :func:`warm_up` noted, as a new kernel has it.
+
+    Empties the user namespace and IPython's history of outputs and sets the execution count
+    to 1 (IPython's ``reset``), closes every figure, restores matplotlib's rcParams, the warning
+    filters (forgetting which warnings were already shown) and the working folder, and
+    collects garbage (figures hold reference cycles).
+    """
+    import gc
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+
+    get_ipython().reset(new_session=True)
+    plt.close("all")
+    dict.update(matplotlib.rcParams, _BASELINE["rc"])
+    warnings.resetwarnings()
+    warnings.filters[:] = _BASELINE["filters"]
+    os.chdir(_BASELINE["cwd"])
+    gc.collect()
+
+
+_BASELINE: dict = {}
+"""State noted by :func:`warm_up` in a report kernel."""
 
 
 def remove_stale_kernel_folders(temp_dir: str | Path | None = None) -> list[Path]:

@@ -4,10 +4,16 @@ The report is built in a fresh staging folder inside the study's reports folder 
 ``<reports>/<agency>/`` when done, whether it succeeded or failed. So the agency folder always
 holds one run: a failed run keeps its executed notebook (with the error) and never sits beside
 the HTML or PDF of an earlier run.
+
+A batch worker renders with ``warm=True``: the notebook runs in the worker's warm kernel
+(:data:`analysis.pipeline.execute.KERNELS`) and the PDF is printed by the worker's running
+browser (:data:`BROWSERS`), both kept for the next report; a browser that failed to print is
+closed and the next report starts another.
 """
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +24,9 @@ from analysis.config import Study, load_study, paths
 from analysis.io import store as processed
 from analysis.pipeline import folders
 from analysis.pipeline.cache import STAMP, input_key, is_current
-from analysis.pipeline.execute import execute_report
+from analysis.pipeline.execute import WarmPool, execute_report, execute_report_warm
 from analysis.pipeline.locking import study_lock
+from analysis.reporting.browser import BrowserUnavailable, DevToolsBrowser
 from analysis.reporting.export import PdfPrintError, PdfUnavailable, export_html, html_to_pdf
 
 
@@ -37,12 +44,16 @@ class ReportOutcome:
         The error message for ``failed`` / ``no_pdf``.
     folder : str
         The agency's report folder.
+    seconds : float or None
+        Wall time of rendering it, on the machine that did; None when it was not rendered
+        (skipped) or its worker was lost.
     """
 
     agency: str
     status: str
     error: str | None
     folder: str
+    seconds: float | None = None
 
 
 def run_report(
@@ -85,11 +96,14 @@ def render_report(
     output_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
     force: bool = False,
+    warm: bool = False,
 ) -> ReportOutcome:
     """:func:`run_report` for a caller that holds the lock and has claimed the reports folder.
 
-    This is the task a batch runs on its workers; it never raises for a failing agency.
+    This is the task a batch runs on its workers (with ``warm=True``: in the worker's warm
+    kernel, printed by its running browser); it never raises for a failing agency.
     """
+    started = time.perf_counter()
     study = load_study(config)
     folder = paths.reports_dir(study, output_dir) / agency
     try:
@@ -102,23 +116,31 @@ def render_report(
         return ReportOutcome(agency, "skipped", None, str(folder))
     staging = folders.staging_folder(folder)
     try:
-        outcome = _render(study, agency, lang, staging, data_dir, failed.get(agency))
-        if outcome.status == "ok":
+        status, error = _render(study, agency, lang, staging, data_dir, failed.get(agency), warm)
+        if status == "ok":
             folders.write_text(staging / STAMP, key)
         folders.replace_folder(staging, folder)
     finally:
         folders.remove(staging)  # gone already when renamed into place
-    return ReportOutcome(agency, outcome.status, outcome.error, str(folder))
+    seconds = round(time.perf_counter() - started, 3)
+    return ReportOutcome(agency, status, error, str(folder), seconds)
 
 
 def _render(
-    study: Study, agency: str, lang: str, staging: Path, data_dir: Path, clean_error: str | None
-) -> ReportOutcome:
-    """Execute, export HTML, print PDF into ``staging``; the outcome's folder is ``staging``."""
+    study: Study,
+    agency: str,
+    lang: str,
+    staging: Path,
+    data_dir: Path,
+    clean_error: str | None,
+    warm: bool,
+) -> tuple[str, str | None]:
+    """Execute, export HTML, print PDF into ``staging``; returns the status and error."""
     if clean_error:
-        return ReportOutcome(agency, "failed", clean_error, str(staging))
+        return "failed", clean_error
     try:
-        execute_report(study, agency, lang, staging, data_dir)
+        execute = execute_report_warm if warm else execute_report
+        execute(study, agency, lang, staging, data_dir)
         export_html(
             staging / "report.ipynb",
             staging / "report.html",
@@ -126,12 +148,43 @@ def _render(
             lang=lang,
         )
     except Exception as error:  # one agency's failure is reported, not raised
-        return ReportOutcome(agency, "failed", short_error(error), str(staging))
+        return "failed", short_error(error)
     try:
-        html_to_pdf(staging / "report.html", staging / "report.pdf")
+        print_pdf(staging / "report.html", staging / "report.pdf", warm)
     except (PdfUnavailable, PdfPrintError) as error:
-        return ReportOutcome(agency, "no_pdf", str(error), str(staging))
-    return ReportOutcome(agency, "ok", None, str(staging))
+        return "no_pdf", str(error)
+    return "ok", None
+
+
+def print_pdf(html: Path, pdf: Path, warm: bool = False) -> Path:
+    """Print ``html`` to ``pdf``: with one of this process's running browsers (:data:`BROWSERS`)
+    when ``warm``, else with a browser started for it.
+
+    Raises
+    ------
+    PdfUnavailable, PdfPrintError
+        As :func:`analysis.reporting.export.html_to_pdf`.
+    """
+    if not warm:
+        return html_to_pdf(html, pdf)
+    with BROWSERS.lend() as browser:
+        return html_to_pdf(html, pdf, browser=browser)
+
+
+def _start_browser() -> DevToolsBrowser:
+    """A new headless browser for :data:`BROWSERS`, failing as :func:`html_to_pdf` does."""
+    try:
+        return DevToolsBrowser()
+    except BrowserUnavailable as error:
+        raise PdfUnavailable(str(error)) from None
+    except OSError as error:
+        raise PdfPrintError(f"Chromium could not be started: {error}") from None
+
+
+BROWSERS: WarmPool[DevToolsBrowser] = WarmPool(
+    _start_browser, DevToolsBrowser.close, lambda browser: browser.alive
+)
+"""The running browsers of this process that print its reports' PDFs."""
 
 
 def short_error(error: BaseException) -> str:

@@ -1,0 +1,291 @@
+"""Benchmark: the batch at scale (HTML and PDF for every agency) on one and two local workers.
+
+The study is the demo study's config with ``--agencies`` generated agencies (``instansi-001``,
+... named "Instansi Contoh 001", ..., follower counts taken in turn from the demo's ten) and its
+raw data made by the demo generator (:func:`analysis.demo.generator.generate_demo`, seeded):
+150 to 400 clean respondents per agency (the generator's range) plus its injected messy rows,
+three platforms' posts and their comment threads per agency. A report's time depends little on
+its respondents; most of it is figures, tables and documents.
+
+Every run is ``python -m analysis batch`` in a new process, timed from start to exit:
+
+1. ``full``: ``--force`` on 2 workers: clean, then every report (HTML and PDF), then the index;
+2. ``noop``: the same command without ``--force``, nothing having changed;
+3. ``full_1_worker``: ``--force`` on 1 worker;
+4. ``killed``: ``--force`` for the first ``--subset`` agencies on 2 workers, with Dask's
+   ``allowed-failures`` at 0 (no retry); once ``--kill-after`` reports of the run are done, one
+   worker process is killed (SIGKILL). The agency it was rendering is the one whose staging
+   folder is left behind; it must be the only one failed, and the processes the killed worker
+   had started (its kernel, its browser) must be gone;
+5. ``corrupt``: one agency's Instagram export overwritten with bytes that are no CSV, then the
+   same ``--subset`` agencies without ``--force``: that agency must be the only one failed.
+
+Figures (``reports/bench/bench_batch.json``):
+
+- ``speedup_2_vs_1_workers``: ``full_1_worker`` wall time / ``full`` wall time (goal >= 1.8);
+- ``overhead_vs_kernel_time``: ``full`` wall time / (sum over agencies of the in-kernel time /
+  2 workers) (goal <= 1.3); an agency's in-kernel time is the sum of the cell durations
+  papermill records in its executed notebook;
+- ``noop_rerun_fraction``: ``noop`` wall time / ``full`` wall time (goal <= 0.05).
+
+Usage: ``python bench/bench_batch.py [--agencies N] [--subset K] [--kill-after R] [--out PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import psutil
+import yaml
+
+from analysis.config import load_study, paths
+from analysis.demo.generator import generate_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+CORRUPT = b"\x00\x01\x02 this is not a CSV export \xff\xfe\n"
+
+
+def write_study(folder: Path, agencies: int) -> Path:
+    """Write the benchmark study's config and generate its raw data; return the config."""
+    data = yaml.safe_load((ROOT / "config" / "demo.yml").read_text(encoding="utf-8"))
+    demo = data["agencies"]
+    data["agencies"] = [
+        {
+            "id": f"instansi-{k:03d}",
+            "name": f"Instansi Contoh {k:03d}",
+            "followers": demo[(k - 1) % len(demo)]["followers"],
+        }
+        for k in range(1, agencies + 1)
+    ]
+    data["root"] = ".."
+    (folder / "config").mkdir(parents=True)
+    config = folder / "config" / "bench.yml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    generate_demo(load_study(config))
+    return config
+
+
+def batch_command(config: Path, workers: int, *options: str) -> list[str]:
+    """The command line of one batch run."""
+    return [
+        sys.executable,
+        "-m",
+        "analysis",
+        "batch",
+        "--config",
+        str(config),
+        "--workers",
+        str(workers),
+        *options,
+    ]
+
+
+def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
+    """Run one batch; its wall seconds, exit status, outcomes (``batch.json``) and stderr.
+
+    ``during(process, started)`` is called every 0.2 s while the batch runs.
+    """
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        while process.poll() is None:
+            if during is not None:
+                during(process, started)
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    return {"seconds": seconds, "status": process.returncode, "stdout": stdout, "stderr": stderr}
+
+
+def outcomes(reports: Path) -> dict[str, dict]:
+    """Agency id -> its entry of ``batch.json``."""
+    return {o["agency"]: o for o in json.loads((reports / "batch.json").read_text("utf-8"))}
+
+
+def kernel_seconds(reports: Path, agencies: list[str]) -> dict[str, float]:
+    """Agency -> sum of the cell durations papermill recorded in its executed notebook."""
+    seconds = {}
+    for agency in agencies:
+        notebook = json.loads((reports / agency / "report.ipynb").read_text("utf-8"))
+        seconds[agency] = sum(
+            cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+            for cell in notebook["cells"]
+        )
+    return seconds
+
+
+class WorkerKiller:
+    """Kills one worker process of a running batch once ``after`` of its reports are done.
+
+    Made just before the run starts; a report is done when its PDF is newer than that.
+    """
+
+    def __init__(self, reports: Path, agencies: list[str], after: int):
+        self.reports, self.agencies, self.after = reports, agencies, after
+        self.since = time.time()
+        self.killed: dict | None = None
+
+    def __call__(self, process: subprocess.Popen, started: float) -> None:
+        if self.killed is not None or self._done() < self.after:
+            return
+        workers = [
+            child
+            for child in psutil.Process(process.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())
+        ]
+        busy = [worker for worker in workers if worker.children(recursive=True)]
+        if not busy:
+            return
+        victim = busy[0]
+        its_processes = [child.pid for child in victim.children(recursive=True)]
+        victim.send_signal(signal.SIGKILL)
+        self.killed = {
+            "after_reports": self._done(),
+            "at_seconds": round(time.perf_counter() - started, 1),
+            "worker_pid": victim.pid,
+            "its_processes": its_processes,
+        }
+
+    def _done(self) -> int:
+        pdfs = [self.reports / agency / "report.pdf" for agency in self.agencies]
+        return sum(pdf.is_file() and pdf.stat().st_mtime > self.since for pdf in pdfs)
+
+
+def leftover_staging(reports: Path) -> list[str]:
+    """Agencies whose staging folder is left in ``reports`` (a run killed while making it)."""
+    return sorted({p.name[1:].split(".staging-")[0] for p in reports.glob(".*.staging-*")})
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Run the benchmark, print and save its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--agencies", type=int, default=100)
+    parser.add_argument(
+        "--subset", type=int, default=8, help="agencies of the killed and corrupt runs"
+    )
+    parser.add_argument("--kill-after", type=int, default=3, help="reports done before the kill")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench" / "bench_batch.json")
+    args = parser.parse_args(argv)
+    subset_size = min(args.subset, args.agencies)
+    runs, checks = {}, {}
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        started = time.perf_counter()
+        config = write_study(Path(tmp), args.agencies)
+        generate_seconds = time.perf_counter() - started
+        study = load_study(config)
+        agencies = [agency.id for agency in study.agencies]
+        reports = paths.reports_dir(study)
+
+        runs["full"] = run_batch(batch_command(config, 2, "--force"))
+        kernel = kernel_seconds(reports, agencies)
+        runs["noop"] = run_batch(batch_command(config, 2))
+        runs["full_1_worker"] = run_batch(batch_command(config, 1, "--force"))
+        kernel_1_worker = kernel_seconds(reports, agencies)
+
+        subset = agencies[:subset_size]
+        killer = WorkerKiller(reports, subset, min(args.kill_after, subset_size - 2))
+        no_retry = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+        selection = ("--agencies", ",".join(subset))
+        runs["killed"] = run_batch(
+            batch_command(config, 2, "--force", *selection), env=no_retry, during=killer
+        )
+        checks["killed"] = _check_killed(runs["killed"], reports, subset, killer.killed)
+
+        corrupt = subset[1]
+        export = next(f.path for f in study.engagement_files() if f.agency_id == corrupt)
+        export.chmod(0o644)
+        export.write_bytes(CORRUPT)
+        runs["corrupt"] = run_batch(batch_command(config, 2, *selection))
+        checks["corrupt"] = _check_only_failed(runs["corrupt"], reports, subset, [corrupt])
+        checks["corrupt"]["file"] = study.relative(export)
+        respondents = json.loads((Path(tmp) / "data/raw/demo/MANIFEST.json").read_text("utf-8"))
+
+    full = runs["full"]["seconds"]
+    figures = {
+        "speedup_2_vs_1_workers": round(runs["full_1_worker"]["seconds"] / full, 2),
+        "overhead_vs_kernel_time": round(full / (sum(kernel.values()) / 2), 2),
+        "noop_rerun_fraction": round(runs["noop"]["seconds"] / full, 3),
+    }
+    slowest = max(kernel, key=kernel.get)
+    setup = {
+        "agencies": args.agencies,
+        "respondents_per_agency": _spread(list(respondents["respondents"].values())),
+        "generate_seconds": round(generate_seconds, 1),
+        "run_seconds": {name: round(run["seconds"], 1) for name, run in runs.items()},
+        "run_exit_status": {name: run["status"] for name, run in runs.items()},
+        "kernel_seconds_per_agency_2_workers": _spread(list(kernel.values())),
+        "kernel_seconds_per_agency_1_worker": _spread(list(kernel_1_worker.values())),
+        "slowest_agency": f"{slowest} ({kernel[slowest]:.1f} s in the kernel)",
+        "summaries": {name: _summary_line(run["stdout"]) for name, run in runs.items()},
+        "subset": subset_size,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    report = {"figures": figures, "checks": checks, "setup": setup}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    for name, value in figures.items():
+        print(f"{name}: {value}")
+    for name, check in checks.items():
+        print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in check.items()))
+    print("setup: " + ", ".join(f"{k}={v}" for k, v in setup.items()))
+    return report
+
+
+def _check_killed(run: dict, reports: Path, subset: list[str], killed: dict | None) -> dict:
+    """What the killed run did: the killed worker's agency failed, the others rendered."""
+    if killed is None:
+        return {"ok": False, "reason": "no worker was killed (the run ended first)"}
+    affected = leftover_staging(reports)
+    check = _check_only_failed(run, reports, subset, affected)
+    still_running = [pid for pid in killed["its_processes"] if psutil.pid_exists(pid)]
+    check["ok"] = check["ok"] and len(affected) == 1 and not still_running
+    check.update(killed, processes_left=still_running)
+    return check
+
+
+def _check_only_failed(run: dict, reports: Path, subset: list[str], expected: list[str]) -> dict:
+    """Whether exactly ``expected`` failed among ``subset``, the others rendered, exit 1."""
+    found = outcomes(reports)
+    failed = sorted(a for a in subset if found[a]["status"] == "failed")
+    rendered = [a for a in subset if found[a]["status"] in ("ok", "skipped", "no_pdf")]
+    return {
+        "ok": failed == sorted(expected)
+        and len(rendered) == len(subset) - len(expected)
+        and run["status"] == 1,
+        "failed": failed,
+        "errors": [found[a]["error"] for a in failed],
+        "rendered": len(rendered),
+        "statuses": dict(Counter(o["status"] for o in found.values())),
+        "exit_status": run["status"],
+    }
+
+
+def _spread(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {
+        "min": round(ordered[0], 2),
+        "median": round(ordered[len(ordered) // 2], 2),
+        "max": round(ordered[-1], 2),
+        "sum": round(sum(ordered), 1),
+    }
+
+
+def _summary_line(stdout: str) -> str:
+    return next((line for line in stdout.splitlines() if line.startswith("Batch:")), "")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The batch benchmark runs end to end at a small size: its five batch runs, the killed worker
+failing only its agency and the corrupt export only its agency (its speed figures are not
+checked here: machines are shared and noisy, so speed is measured by ``make bench``)."""
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import PROJECT
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_batch_runs_and_only_the_damaged_agencies_fail(tmp_path):
+    out = tmp_path / "bench_batch.json"
+    command = [sys.executable, "bench/bench_batch.py", "--agencies", "3", "--subset", "2"]
+    done = subprocess.run(
+        [*command, "--kill-after", "0", "--out", str(out)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    figures = report["figures"]
+    assert set(figures) == {
+        "speedup_2_vs_1_workers",
+        "overhead_vs_kernel_time",
+        "noop_rerun_fraction",
+    }
+    assert all(math.isfinite(v) and v > 0 for v in figures.values())
+    assert figures["noop_rerun_fraction"] < 1  # nothing is rendered again
+    setup = report["setup"]
+    assert setup["run_exit_status"] == {
+        "full": 0,
+        "noop": 0,
+        "full_1_worker": 0,
+        "killed": 1,
+        "corrupt": 1,
+    }
+    assert setup["summaries"]["noop"].startswith("Batch: 3 skipped")
+    killed, corrupt = report["checks"]["killed"], report["checks"]["corrupt"]
+    assert killed["ok"], killed
+    assert len(killed["failed"]) == 1 and "KilledWorker" in killed["errors"][0]
+    assert killed["processes_left"] == []  # its kernel and browser went with it
+    assert corrupt["ok"], corrupt
+    assert corrupt["failed"] == ["instansi-002"] and "instagram_posts.csv" in corrupt["errors"][0]
+    assert corrupt["statuses"] == {"failed": 1, "ok": 1, "not_selected": 1}
+    assert "speedup_2_vs_1_workers:" in done.stdout
