@@ -43,7 +43,7 @@ from analysis.pipeline.cache import (
 )
 from analysis.pipeline.clean import clean_locked
 from analysis.pipeline.locking import study_lock
-from analysis.pipeline.report import ReportOutcome, render_report, short_error
+from analysis.pipeline.report import ReportOutcome, render_report, short_error, warm_up_worker
 from analysis.reporting.index_page import render_index
 from analysis.reporting.results import read_results
 
@@ -106,13 +106,13 @@ def run_batch(
     selected = select_agencies(study, agencies)
     root = folders.reports_folder(study, output_dir)
     folders.processed_folder(study, processed_dir)
-    with study_lock(study):
+    with study_lock(study), BatchCluster(scheduler, workers) as cluster:
         folders.claim(root, study, "reports")
-        clean_if_changed(study, processed_dir, force)
+        clean_if_changed(study, processed_dir, force, lambda: cluster.start(len(selected)))
         for agency in study.agencies:
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
-        outcomes = _render_all(study, selected, arguments, scheduler, workers, force, progress)
+        outcomes = _render_all(study, selected, arguments, cluster, force, progress)
         write_index(study, outcomes, lang, output_dir)
     return outcomes
 
@@ -135,11 +135,27 @@ def select_agencies(study: Study, agencies: Iterable[str] | None) -> list[str]:
     return [agency.id for agency in study.agencies if agency.id in chosen]
 
 
-def clean_if_changed(study: Study, processed_dir: str | Path | None, force: bool) -> Path:
+def clean_if_changed(
+    study: Study,
+    processed_dir: str | Path | None,
+    force: bool,
+    before_cleaning: Callable[[], object] | None = None,
+) -> Path:
     """Clean the study unless its processed data were cleaned from the same inputs.
 
     The caller holds the study's lock. After cleaning, the key of the inputs
     (:func:`analysis.pipeline.cache.clean_key`) is written into the processed folder.
+
+    Parameters
+    ----------
+    study : Study
+    processed_dir : path, optional
+        Override of the study's processed folder.
+    force : bool
+        Clean even when the inputs did not change.
+    before_cleaning : callable, optional
+        Called when cleaning is due, before it starts (a batch starts its workers then, so
+        that they warm up while the study is cleaned).
 
     Returns
     -------
@@ -149,6 +165,8 @@ def clean_if_changed(study: Study, processed_dir: str | Path | None, force: bool
     data_dir = paths.processed_dir(study, processed_dir)
     key = clean_key(study)
     if force or not is_clean_current(data_dir, key):
+        if before_cleaning is not None:
+            before_cleaning()
         clean_locked(study, processed_dir)
         folders.write_text(data_dir / CLEAN_STAMP, key)
     return data_dir
@@ -158,8 +176,7 @@ def _render_all(
     study: Study,
     selected: list[str],
     arguments: dict,
-    scheduler: str | None,
-    workers: int | None,
+    cluster: BatchCluster,
     force: bool,
     progress: Callable[[ReportOutcome], None] | None,
 ) -> list[ReportOutcome]:
@@ -178,7 +195,7 @@ def _render_all(
             progress(known[agency])
     stale = [agency for agency in selected if agency not in known]
     if stale:
-        known |= _render_on_dask(study, stale, arguments, scheduler, workers, force, progress)
+        known |= _render_on_dask(study, stale, arguments, cluster, force, progress)
     return [known[agency.id] for agency in study.agencies]
 
 
@@ -201,43 +218,84 @@ def _render_on_dask(
     study: Study,
     agencies: list[str],
     arguments: dict,
-    scheduler: str | None,
-    workers: int | None,
+    cluster: BatchCluster,
     force: bool,
     progress: Callable[[ReportOutcome], None] | None,
 ) -> dict[str, ReportOutcome]:
     """:func:`render_report` (warm) for ``agencies`` on Dask; an agency's error is its outcome."""
-    from dask.system import CPU_COUNT
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
     run = uuid.uuid4().hex[:8]
-    cluster = client = None
+    futures = cluster.start(len(agencies)).map(
+        render_report,
+        [str(study.config_path)] * len(agencies),
+        agencies,
+        **arguments,
+        force=force,
+        warm=True,
+        key=[f"report-{agency}-{run}" for agency in agencies],
+    )
+    agency_of = {future.key: agency for future, agency in zip(futures, agencies, strict=True)}
     outcomes = {}
-    try:
-        if scheduler is None:
-            cluster = local_cluster(min(workers or CPU_COUNT, len(agencies)))
-        client = Client(scheduler or cluster)
-        futures = client.map(
-            render_report,
-            [str(study.config_path)] * len(agencies),
-            agencies,
-            **arguments,
-            force=force,
-            warm=True,
-            key=[f"report-{agency}-{run}" for agency in agencies],
-        )
-        agency_of = {future.key: agency for future, agency in zip(futures, agencies, strict=True)}
-        for future in as_completed(futures):
-            agency = agency_of[future.key]
-            outcomes[agency] = _outcome(study, future, agency, arguments)
-            if progress is not None:
-                progress(outcomes[agency])
-        return outcomes
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+    for future in as_completed(futures):
+        agency = agency_of[future.key]
+        outcomes[agency] = _outcome(study, future, agency, arguments)
+        if progress is not None:
+            progress(outcomes[agency])
+    return outcomes
+
+
+class BatchCluster:
+    """The Dask cluster and client of one batch: started on first need, closed on exit.
+
+    A local cluster (:func:`local_cluster`) when ``scheduler`` is None, else a client of that
+    scheduler. When started, every worker is asked to warm up (:func:`warm_up_worker`) at
+    once, so that it starts its kernel and browser while the batch is still cleaning. On exit
+    the client is closed before the cluster (see the module docstring).
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of an existing Dask scheduler.
+    workers : int, optional
+        Local workers (default: CPU cores).
+    """
+
+    def __init__(self, scheduler: str | None, workers: int | None):
+        self.scheduler, self.workers = scheduler, workers
+        self.cluster = self.client = None
+        self._warming: list = []
+
+    def __enter__(self) -> BatchCluster:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def start(self, reports: int):
+        """The client, started if need be, with no more local workers than ``reports``.
+
+        Returns
+        -------
+        distributed.Client
+        """
+        from dask.system import CPU_COUNT
+        from distributed import Client
+
+        if self.client is None:
+            if self.scheduler is None:
+                self.cluster = local_cluster(max(1, min(self.workers or CPU_COUNT, reports)))
+            self.client = Client(self.scheduler or self.cluster)
+            self._warming = [
+                self.client.submit(
+                    warm_up_worker, workers=[address], allow_other_workers=False, pure=False
+                )
+                for address in self.client.scheduler_info()["workers"]
+            ]
+        return self.client
 
 
 def local_cluster(workers: int | None = None):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from analysis.config import Study, load_study, paths
 from analysis.io import store as processed
 from analysis.pipeline import folders
 from analysis.pipeline.cache import STAMP, input_key, is_current
-from analysis.pipeline.execute import WarmPool, execute_report, execute_report_warm
+from analysis.pipeline.execute import KERNELS, WarmPool, execute_report, execute_report_warm
 from analysis.pipeline.locking import study_lock
 from analysis.reporting.browser import BrowserUnavailable, DevToolsBrowser
 from analysis.reporting.export import PdfPrintError, PdfUnavailable, export_html, html_to_pdf
@@ -185,6 +186,14 @@ BROWSERS: WarmPool[DevToolsBrowser] = WarmPool(
     _start_browser, DevToolsBrowser.close, lambda browser: browser.alive
 )
 """The running browsers of this process that print its reports' PDFs."""
+
+
+def warm_up_worker() -> None:
+    """Start this process's warm kernel and browser before its first report (a batch asks
+    each worker to, while it cleans); a failure is left for that report to meet."""
+    for pool in (KERNELS, BROWSERS):
+        with suppress(Exception), pool.lend():
+            pass
 
 
 def short_error(error: BaseException) -> str:
