@@ -26,6 +26,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -108,7 +109,7 @@ def run_batch(
     folders.processed_folder(study, processed_dir)
     with study_lock(study), BatchCluster(scheduler, workers) as cluster:
         folders.claim(root, study, "reports")
-        clean_if_changed(study, processed_dir, force, lambda: cluster.start(len(selected)))
+        clean_if_changed(study, processed_dir, force, lambda: cluster.start_soon(len(selected)))
         for agency in study.agencies:
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
@@ -250,8 +251,10 @@ class BatchCluster:
 
     A local cluster (:func:`local_cluster`) when ``scheduler`` is None, else a client of that
     scheduler. When started, every worker is asked to warm up (:func:`warm_up_worker`) at
-    once, so that it starts its kernel and browser while the batch is still cleaning. On exit
-    the client is closed before the cluster (see the module docstring).
+    once. A batch that has to clean starts the cluster in the background
+    (:meth:`start_soon`), so that the worker processes start, and their kernels and browsers
+    warm up, while the study is cleaned. On exit the client is closed before the cluster (see
+    the module docstring).
 
     Parameters
     ----------
@@ -264,16 +267,26 @@ class BatchCluster:
     def __init__(self, scheduler: str | None, workers: int | None):
         self.scheduler, self.workers = scheduler, workers
         self.cluster = self.client = None
+        self._starting: Future | None = None
         self._warming: list = []
 
     def __enter__(self) -> BatchCluster:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        if self._starting is not None:
+            wait([self._starting])
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def start_soon(self, reports: int) -> None:
+        """:meth:`start` in a background thread; the next :meth:`start` waits for it."""
+        if self._starting is None and self.client is None:
+            starter = ThreadPoolExecutor(1, thread_name_prefix="batch-cluster")
+            self._starting = starter.submit(self._start, reports)
+            starter.shutdown(wait=False)
 
     def start(self, reports: int):
         """The client, started if need be, with no more local workers than ``reports``.
@@ -281,21 +294,32 @@ class BatchCluster:
         Returns
         -------
         distributed.Client
+
+        Raises
+        ------
+        OSError, RuntimeError
+            When the cluster could not be started, or the scheduler not reached.
         """
+        if self._starting is not None:
+            starting, self._starting = self._starting, None
+            starting.result()
+        if self.client is None:
+            self._start(reports)
+        return self.client
+
+    def _start(self, reports: int) -> None:
         from dask.system import CPU_COUNT
         from distributed import Client
 
-        if self.client is None:
-            if self.scheduler is None:
-                self.cluster = local_cluster(max(1, min(self.workers or CPU_COUNT, reports)))
-            self.client = Client(self.scheduler or self.cluster)
-            self._warming = [
-                self.client.submit(
-                    warm_up_worker, workers=[address], allow_other_workers=False, pure=False
-                )
-                for address in self.client.scheduler_info()["workers"]
-            ]
-        return self.client
+        if self.scheduler is None:
+            self.cluster = local_cluster(max(1, min(self.workers or CPU_COUNT, reports)))
+        self.client = Client(self.scheduler or self.cluster)
+        self._warming = [
+            self.client.submit(
+                warm_up_worker, workers=[address], allow_other_workers=False, pure=False
+            )
+            for address in self.client.scheduler_info()["workers"]
+        ]
 
 
 def local_cluster(workers: int | None = None):
