@@ -14,9 +14,9 @@ Every run is ``python -m analysis batch`` in a new process, timed from start to 
 3. ``full_1_worker``: ``--force`` on 1 worker;
 4. ``killed``: ``--force`` for the first ``--subset`` agencies on 2 workers, with Dask's
    ``allowed-failures`` at 0 (no retry); once ``--kill-after`` reports of the run are done, one
-   worker process is killed (SIGKILL). The agency it was rendering is the one whose staging
-   folder is left behind; it must be the only one failed, and the processes the killed worker
-   had started (its kernel, its browser) must be gone;
+   worker process is killed (SIGKILL). The agency it was rendering must be the only one failed
+   (``KilledWorker``; its staging folder, left behind, names it), and the processes the killed
+   worker had started (its kernel, its browser) must be gone;
 5. ``corrupt``: one agency's Instagram export overwritten with bytes that are no CSV, then the
    same ``--subset`` agencies without ``--force``: that agency must be the only one failed.
 
@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 
 import psutil
@@ -127,7 +128,8 @@ def kernel_seconds(reports: Path, agencies: list[str]) -> dict[str, float]:
 
 
 class WorkerKiller:
-    """Kills one worker process of a running batch once ``after`` of its reports are done.
+    """Kills one worker process of a running batch, in the middle of a report (the busiest,
+    :func:`_busiest`), once ``after`` of the batch's reports are done.
 
     Made just before the run starts; a report is done when its PDF is newer than that.
     """
@@ -145,10 +147,9 @@ class WorkerKiller:
             for child in psutil.Process(process.pid).children()
             if "spawn_main" in " ".join(child.cmdline())
         ]
-        busy = [worker for worker in workers if worker.children(recursive=True)]
-        if not busy:
+        victim = _busiest(workers)
+        if victim is None:
             return
-        victim = busy[0]
         its_processes = [child.pid for child in victim.children(recursive=True)]
         victim.send_signal(signal.SIGKILL)
         self.killed = {
@@ -161,6 +162,25 @@ class WorkerKiller:
     def _done(self) -> int:
         pdfs = [self.reports / agency / "report.pdf" for agency in self.agencies]
         return sum(pdf.is_file() and pdf.stat().st_mtime > self.since for pdf in pdfs)
+
+
+def _busiest(workers: list[psutil.Process]) -> psutil.Process | None:
+    """The worker whose processes (it, its kernel, its browser) use the most CPU over 0.3 s,
+    if that is at least half a core: one in the middle of a report."""
+    trees = {worker: [worker, *worker.children(recursive=True)] for worker in workers}
+    for tree in trees.values():
+        for process in tree:
+            with suppress(psutil.Error):
+                process.cpu_percent(None)
+    time.sleep(0.3)
+    load = {}
+    for worker, tree in trees.items():
+        load[worker] = 0.0
+        for process in tree:
+            with suppress(psutil.Error):
+                load[worker] += process.cpu_percent(None)
+    busiest = max(load, key=load.get, default=None)
+    return busiest if busiest is not None and load[busiest] >= 50 else None
 
 
 def leftover_staging(reports: Path) -> list[str]:
@@ -245,14 +265,23 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def _check_killed(run: dict, reports: Path, subset: list[str], killed: dict | None) -> dict:
-    """What the killed run did: the killed worker's agency failed, the others rendered."""
+    """What the killed run did: one agency failed with ``KilledWorker``, the others rendered.
+
+    A worker holds one report at a time, so the kill may fail one agency only: the one whose
+    report it was making (its staging folder, when it had begun, is left behind and must name
+    that agency) or waiting to make.
+    """
     if killed is None:
         return {"ok": False, "reason": "no worker was killed (the run ended first)"}
-    affected = leftover_staging(reports)
+    found = outcomes(reports)
+    affected = [a for a in subset if "KilledWorker" in (found[a]["error"] or "")]
     check = _check_only_failed(run, reports, subset, affected)
+    in_flight = leftover_staging(reports)
     still_running = [pid for pid in killed["its_processes"] if psutil.pid_exists(pid)]
-    check["ok"] = check["ok"] and len(affected) == 1 and not still_running
-    check.update(killed, processes_left=still_running)
+    check["ok"] = (
+        check["ok"] and len(affected) == 1 and in_flight in ([], affected) and not still_running
+    )
+    check.update(killed, staging_left=in_flight, processes_left=still_running)
     return check
 
 

@@ -166,3 +166,52 @@ def test_cleaning_is_skipped_until_a_raw_file_or_the_config_changes(tmp_path, mo
     config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     clean_if_changed(load_study(config), None, force=False)
     assert len(cleaned) == 4
+
+
+class _Helper:
+    def __init__(self, number: int):
+        self.number, self.closed, self.fine = number, False, True
+
+
+def test_a_warm_pool_lends_one_helper_again_and_replaces_a_broken_one():
+    started = []
+
+    def start():
+        started.append(_Helper(len(started)))
+        return started[-1]
+
+    pool = execute.WarmPool(start, lambda h: setattr(h, "closed", True), lambda h: h.fine)
+    with pool.lend() as first:
+        pass
+    with pool.lend() as again:
+        assert again is first  # kept between reports
+    first.fine = False  # e.g. the kernel died, or grew past its memory limit
+    with pool.lend() as replacement:
+        assert replacement is not first and first.closed
+    with pytest.raises(RuntimeError), pool.lend() as failing:
+        raise RuntimeError("a notebook cell failed")
+    assert failing is replacement and failing.closed and pool.idle == []
+    with pool.lend(), pool.lend() as second:  # two reports at once get two helpers
+        assert len(started) == 4 and second is started[-1]
+    assert len(pool.idle) == 2
+    pool.close_all()
+    assert all(helper.closed for helper in started) and pool.idle == []
+
+
+def test_a_warm_kernel_forgets_the_previous_notebook_and_is_replaced_when_too_big(monkeypatch):
+    kernel = execute.ReportKernel()
+    try:
+        kernel._run_quietly("shown = 42; import matplotlib as m; m.rcParams['lines.linewidth'] = 9")
+        kernel.client.execute_interactive("1 + 1", timeout=60)  # a notebook cell: counted
+        kernel._run_quietly("assert get_ipython().execution_count == 2")
+        kernel._run_quietly("import analysis.pipeline.execute as _e; _e.reset_session()")
+        with pytest.raises(execute.KernelSetupError, match="NameError: name 'shown'"):
+            kernel._run_quietly("shown")
+        kernel._run_quietly("import matplotlib; assert matplotlib.rcParams['lines.linewidth'] != 9")
+        kernel._run_quietly("assert get_ipython().execution_count == 1")
+        assert kernel.usable() and 200 * 2**20 < kernel.memory() < execute.KERNEL_MEMORY_LIMIT
+        monkeypatch.setattr(execute, "KERNEL_MEMORY_LIMIT", 2**20)
+        assert not kernel.usable()
+    finally:
+        kernel.close()
+    assert not kernel.folder.exists()

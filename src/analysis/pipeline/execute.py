@@ -17,7 +17,8 @@ state is restored, the namespace emptied and the execution count set back to 1
 (:func:`reset_session`), so a report made in a reused kernel is the one a new kernel makes
 (``tests/test_batch_scale.py`` compares them byte for byte). A warm kernel whose notebook
 failed, or that died, or that was started from other code than what is now on disk
-(:func:`analysis.pipeline.cache.code_key`) is shut down and replaced.
+(:func:`analysis.pipeline.cache.code_key`), or that has grown past
+:data:`KERNEL_MEMORY_LIMIT`, is shut down and replaced.
 
 papermill runs the notebook through its engine registry: :class:`RunningKernelEngine`
 (:data:`ENGINE`) is papermill's nbclient engine given the kernel that is already running;
@@ -49,6 +50,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 import papermill as pm
+import psutil
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -65,6 +67,9 @@ CELL_TIMEOUT = 600
 """Seconds a notebook cell may run before the agency fails with a timeout."""
 START_TIMEOUT = 120
 """Seconds a kernel may take to start and import the package."""
+KERNEL_MEMORY_LIMIT = 1 << 30
+"""Resident bytes above which a warm kernel is replaced before its next report (a kernel
+grows by about 15 MiB a report, mostly caches; it starts at about 0.5 GiB)."""
 ENGINE = "analysis-running-kernel"
 """Name of :class:`RunningKernelEngine` in papermill's engine registry."""
 ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -148,8 +153,21 @@ class ReportKernel:
             raise
 
     def usable(self) -> bool:
-        """Whether the kernel is alive and was started from the code now on disk."""
-        return self.manager is not None and self.manager.is_alive() and self.code == code_key()
+        """Whether the kernel is alive, was started from the code now on disk and holds no
+        more than :data:`KERNEL_MEMORY_LIMIT`."""
+        return (
+            self.manager is not None
+            and self.manager.is_alive()
+            and self.code == code_key()
+            and self.memory() <= KERNEL_MEMORY_LIMIT
+        )
+
+    def memory(self) -> int:
+        """Resident memory of the kernel process, in bytes (0 when it is gone)."""
+        try:
+            return psutil.Process(self.manager.provisioner.pid).memory_info().rss
+        except (AttributeError, psutil.Error):
+            return 0
 
     def execute(self, notebook: Path, output: Path, parameters: dict) -> None:
         """Reset the kernel, then execute ``notebook`` with ``parameters`` into ``output``.
