@@ -62,8 +62,11 @@ def main(argv: list[str] | None = None) -> dict:
         started = time.perf_counter()
         verdicts, _ = hypotheses.run_hypotheses(scores, study, responses)
         per_agency.append(time.perf_counter() - started)
-        assert (verdicts["decision"] != "not_tested").all(), verdicts
-        for hypothesis in study.hypotheses:
+        respondent = verdicts["hypothesis"].isin(
+            [h.id for h in study.hypotheses if h.level == "respondent"]
+        )
+        assert (verdicts.loc[respondent, "decision"] != "not_tested").all(), verdicts
+        for hypothesis in [h for h in study.hypotheses if h.level == "respondent"]:
             one = study.model_copy(update={"hypotheses": [hypothesis]})
             started = time.perf_counter()
             hypotheses.run_hypotheses(scores, one, responses)
