@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("report", "render one agency's report (HTML, PDF, results.json)")
     sub.add_argument("--agency", required=True, help="agency id in the study config")
     _report_options(sub)
-    sub = command("batch", "clean, then render every agency's report and the study index")
+    sub = command(
+        "batch", "clean, render every agency's report, then the study report (index.html, .pdf)"
+    )
     _report_options(sub)
     sub.add_argument(
         "--scheduler", help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786"
@@ -164,6 +166,7 @@ def _batch(args) -> int:
     chosen = getattr(args, "agencies", None)
     selected = select_agencies(study, None if chosen is None else chosen.split(","))
     started = time.perf_counter()
+    made = []
     with progress_bar(len(selected), getattr(args, "progress", False)) as bar:
         outcomes = run_batch(
             args.config,
@@ -175,6 +178,7 @@ def _batch(args) -> int:
             force=args.force,
             agencies=selected,
             progress=lambda outcome: bar.update(1),
+            study_report=made.append,
         )
     seconds = time.perf_counter() - started
     for outcome in outcomes:
@@ -183,9 +187,12 @@ def _batch(args) -> int:
             + (f"  ({outcome.error})" if outcome.error else "")
         )
     index = paths.reports_dir(study, args.output_dir) / "index.html"
-    print(f"\nReports: {index.parent}\nStudy index: {index}")
+    print(f"\nReports: {index.parent}\nStudy report (index): {index}  {made[0].status}")
+    if made[0].error:
+        print(f"  {made[0].error}", file=sys.stderr)
     print(batch_summary(outcomes, seconds))
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
+    failed = made[0].status == "failed" or any(o.status == "failed" for o in outcomes)
+    return 1 if failed else 0
 
 
 def batch_summary(outcomes: list, seconds: float) -> str:

@@ -45,6 +45,7 @@ from analysis.pipeline.cache import (
 from analysis.pipeline.clean import clean_locked
 from analysis.pipeline.locking import study_lock
 from analysis.pipeline.report import ReportOutcome, render_report, short_error, warm_up_worker
+from analysis.pipeline.study_report import StudyReportOutcome, render_study_report
 from analysis.reporting.index_page import render_index
 from analysis.reporting.results import read_results
 
@@ -66,8 +67,10 @@ def run_batch(
     force: bool = False,
     agencies: Iterable[str] | None = None,
     progress: Callable[[ReportOutcome], None] | None = None,
+    study_report: Callable[[StudyReportOutcome], None] | None = None,
 ) -> list[ReportOutcome]:
-    """Clean the study, render every agency's report in parallel, and write the index.
+    """Clean the study, render every agency's report in parallel, then the study report as the
+    study's front page (``index.html``, ``index.pdf``; :mod:`analysis.pipeline.study_report`).
 
     Holds the study's lock throughout (:func:`analysis.pipeline.locking.study_lock`).
 
@@ -90,6 +93,8 @@ def run_batch(
         ``skipped`` when its folder holds a current report, else :data:`NOT_SELECTED`.
     progress : callable, optional
         Called with each selected agency's outcome as soon as it is known.
+    study_report : callable, optional
+        Called with the study report's outcome.
 
     Returns
     -------
@@ -114,7 +119,9 @@ def run_batch(
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
         outcomes = _render_all(study, selected, arguments, cluster, force, progress)
-        write_index(study, outcomes, lang, output_dir)
+        made = write_index(study, outcomes, lang, output_dir, processed_dir, cluster, force)
+    if study_report is not None:
+        study_report(made)
     return outcomes
 
 
@@ -223,24 +230,48 @@ def _render_on_dask(
     force: bool,
     progress: Callable[[ReportOutcome], None] | None,
 ) -> dict[str, ReportOutcome]:
-    """:func:`render_report` (warm) for ``agencies`` on Dask; an agency's error is its outcome."""
+    """:func:`render_report` (warm) for ``agencies`` on Dask; an agency's error is its outcome.
+
+    Reports are handed out one per worker thread at a time, the next when one is done, so a
+    worker never holds a report it has not begun: a worker that dies fails the one agency it
+    was rendering and no other. (Dask queues tasks on the scheduler only for large groups of
+    root tasks; a few submitted reports would otherwise be assigned to workers all at once.)
+    """
     from distributed import as_completed
 
+    client = cluster.start(len(agencies))
     run = uuid.uuid4().hex[:8]
-    futures = cluster.start(len(agencies)).map(
-        render_report,
-        [str(study.config_path)] * len(agencies),
-        agencies,
-        **arguments,
-        force=force,
-        warm=True,
-        key=[f"report-{agency}-{run}" for agency in agencies],
-    )
-    agency_of = {future.key: agency for future, agency in zip(futures, agencies, strict=True)}
-    outcomes = {}
-    for future in as_completed(futures):
+    waiting = list(reversed(agencies))
+    agency_of = {}
+
+    def submit_next():
+        agency = waiting.pop()
+        future = client.submit(
+            render_report,
+            str(study.config_path),
+            agency,
+            **arguments,
+            force=force,
+            warm=True,
+            key=f"report-{agency}-{run}",
+        )
+        agency_of[future.key] = agency
+        return future
+
+    def free_slots():  # workers may join an existing cluster during the run
+        return min(max(1, sum(client.nthreads().values())) - in_flight, len(waiting))
+
+    running, in_flight, outcomes = as_completed(), 0, {}
+    for _ in range(free_slots()):
+        running.add(submit_next())
+        in_flight += 1
+    for future in running:
         agency = agency_of[future.key]
         outcomes[agency] = _outcome(study, future, agency, arguments)
+        in_flight -= 1
+        for _ in range(free_slots()):
+            running.add(submit_next())
+            in_flight += 1
         if progress is not None:
             progress(outcomes[agency])
     return outcomes
@@ -323,10 +354,9 @@ class BatchCluster:
 
 
 def local_cluster(workers: int | None = None):
-    """A local Dask cluster for rendering reports: one process per worker, one task each.
+    """A local Dask cluster for rendering reports: one single-threaded process per worker.
 
-    One report at a time per worker, so a worker that dies takes no queued report with it;
-    workers are given :data:`WORKER_EXIT_SECONDS` to exit when the cluster closes.
+    Workers are given :data:`WORKER_EXIT_SECONDS` to exit when the cluster closes.
 
     Parameters
     ----------
@@ -338,16 +368,14 @@ def local_cluster(workers: int | None = None):
     distributed.LocalCluster
         Close it after its clients.
     """
-    import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
-        return LocalCluster(
-            n_workers=workers or None,
-            threads_per_worker=1,
-            worker_class=patient_nanny(),
-            dashboard_address=":0",
-        )
+    return LocalCluster(
+        n_workers=workers or None,
+        threads_per_worker=1,
+        worker_class=patient_nanny(),
+        dashboard_address=":0",
+    )
 
 
 @cache
@@ -376,9 +404,51 @@ def _outcome(study: Study, future, agency: str, arguments: dict) -> ReportOutcom
 
 
 def write_index(
-    study: Study, outcomes: list[ReportOutcome], lang: str, output_dir: str | Path | None = None
+    study: Study,
+    outcomes: list[ReportOutcome],
+    lang: str,
+    output_dir: str | Path | None = None,
+    processed_dir: str | Path | None = None,
+    cluster: BatchCluster | None = None,
+    force: bool = False,
+) -> StudyReportOutcome:
+    """Write ``batch.json``, then the study's front page: the study report (``index.html``,
+    ``index.pdf``), or the plain list of agencies headed by the error when it failed.
+
+    The study report is made on the batch's cluster when it was started (in a warm kernel),
+    else in a new kernel here; it is skipped when nothing it shows changed.
+
+    Returns
+    -------
+    StudyReportOutcome
+    """
+    root = paths.reports_dir(study, output_dir)
+    folders.write_text(root / "batch.json", json.dumps([asdict(o) for o in outcomes], indent=1))
+    arguments = (str(study.config_path), lang, output_dir, processed_dir, force)
+    if cluster is not None and cluster.client is not None:
+        future = cluster.client.submit(
+            render_study_report, *arguments, warm=True, key=f"study-report-{uuid.uuid4().hex[:8]}"
+        )
+        try:
+            made = future.result()
+        except Exception as error:  # KilledWorker, a lost scheduler
+            made = StudyReportOutcome("failed", short_error(error))
+    else:
+        made = render_study_report(*arguments)
+    if made.status == "failed":
+        write_agency_list(study, outcomes, lang, output_dir, study_error=made.error)
+    return made
+
+
+def write_agency_list(
+    study: Study,
+    outcomes: list[ReportOutcome],
+    lang: str,
+    output_dir: str | Path | None = None,
+    study_error: str | None = None,
 ) -> Path:
-    """Write ``index.html`` and ``batch.json`` for the study's report folder.
+    """Write ``index.html`` as the plain list of agencies (the front page when the study report
+    could not be made, headed by ``study_error``).
 
     Only reports of this run's inputs are linked: a failed agency's entry shows its error and
     links no HTML or PDF.
@@ -404,12 +474,11 @@ def write_index(
                 ),
             }
         )
-    summary = json.dumps([asdict(o) for o in outcomes], indent=1)
-    folders.write_text(root / "batch.json", summary)
     info = {
         "id": study.study.id,
         "title": study.study.title.get(lang),
         "synthetic": study.study.synthetic,
+        "study_error": study_error,
     }
     staged = folders.temporary_sibling(root / "index.html")
     try:

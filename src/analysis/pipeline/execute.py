@@ -351,23 +351,10 @@ def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir:
     Path
         The executed notebook.
     """
-    remove_stale_kernel_folders()
-    kernel_folder = Path(tempfile.mkdtemp(prefix=KERNEL_PREFIX))
-    (kernel_folder / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
-    try:
-        pm.execute_notebook(
-            paths.notebook(paths.REPORT_NOTEBOOK),
-            folder / "report.ipynb",
-            parameters=report_parameters(study, agency, lang, folder, data_dir),
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(paths.notebooks_dir()),
-            kernel_manager_class=kernel_manager_in(kernel_folder),
-            execution_timeout=CELL_TIMEOUT,
-        )
-    finally:
-        shutil.rmtree(kernel_folder, ignore_errors=True)
-    return folder / "report.ipynb"
+    output = folder / "report.ipynb"
+    parameters = report_parameters(study, agency, lang, folder, data_dir)
+    execute_notebook(paths.notebook(paths.REPORT_NOTEBOOK), output, parameters)
+    return output
 
 
 def execute_report_warm(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> Path:
@@ -376,13 +363,41 @@ def execute_report_warm(study: Study, agency: str, lang: str, folder: Path, data
     The kernel stays running for the next report, unless this one raised (a failing cell, a
     dead kernel): it is then shut down, and the next report starts a new one.
     """
-    with KERNELS.lend() as kernel:
-        kernel.execute(
-            paths.notebook(paths.REPORT_NOTEBOOK),
-            folder / "report.ipynb",
-            report_parameters(study, agency, lang, folder, data_dir),
+    output = folder / "report.ipynb"
+    parameters = report_parameters(study, agency, lang, folder, data_dir)
+    execute_notebook(paths.notebook(paths.REPORT_NOTEBOOK), output, parameters, warm=True)
+    return output
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: dict, warm: bool = False) -> None:
+    """Execute a shipped notebook with ``parameters`` into ``output``: in one of this process's
+    warm kernels when ``warm``, else in a new kernel shut down afterwards.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        When a cell fails (``output`` holds the executed notebook with the error).
+    """
+    if warm:
+        with KERNELS.lend() as kernel:
+            kernel.execute(notebook, output, parameters)
+        return
+    remove_stale_kernel_folders()
+    kernel_folder = Path(tempfile.mkdtemp(prefix=KERNEL_PREFIX))
+    (kernel_folder / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    try:
+        pm.execute_notebook(
+            notebook,
+            output,
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(paths.notebooks_dir()),
+            kernel_manager_class=kernel_manager_in(kernel_folder),
+            execution_timeout=CELL_TIMEOUT,
         )
-    return folder / "report.ipynb"
+    finally:
+        shutil.rmtree(kernel_folder, ignore_errors=True)
 
 
 def report_parameters(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> dict:

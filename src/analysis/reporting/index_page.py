@@ -1,4 +1,7 @@
-"""The study index page: every agency's report links, status, and a side-by-side comparison.
+"""The plain study index: every agency's report links, status, and a side-by-side comparison.
+
+It is the study's front page when the study report (:mod:`analysis.pipeline.study_report`)
+could not be made.
 
 The page is one self-contained HTML file (inline CSS, no scripts, nothing loaded from the
 network) rendered from ``analysis/reporting/templates/index.html.j2`` with Jinja2
@@ -34,6 +37,9 @@ LABELS = {
             "Sel hipotesis: koefisien regresi b [IK 95%], nilai p dan keputusan. "
             "E: indeks keterlibatan per platform. – : tidak tersedia."
         ),
+        "study_failed": (
+            "Laporan studi tidak dapat dibuat; halaman ini hanya mendaftar laporan per instansi."
+        ),
         "status_ok": "berhasil",
         "status_failed": "gagal",
         "status_skipped": "tidak berubah (dilewati)",
@@ -58,6 +64,9 @@ LABELS = {
             "Hypothesis cells: regression coefficient b [95% CI], p-value and decision. "
             "E: engagement index per platform. – : not available."
         ),
+        "study_failed": (
+            "The study report could not be made; this page only lists the agency reports."
+        ),
         "status_ok": "ok",
         "status_failed": "failed",
         "status_skipped": "unchanged (skipped)",
@@ -75,7 +84,8 @@ def render_index(study: dict, agencies: list[dict], out_path: Path, lang: str = 
     Parameters
     ----------
     study : dict
-        ``id``, ``title`` and ``synthetic`` (bool: show the synthetic-data banner).
+        ``id``, ``title``, ``synthetic`` (bool: show the synthetic-data banner) and, optionally,
+        ``study_error`` (the study report's error, shown at the top when it could not be made).
     agencies : list of dict
         One per agency: ``id``, ``name``, ``status`` (``ok``, ``failed``, ``skipped``,
         ``no_pdf``), ``error`` (str or None), ``html`` and ``pdf`` (paths relative to the index,

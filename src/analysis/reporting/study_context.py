@@ -38,13 +38,13 @@ class StudyReportContext(ReportContext):
     agency_results : DataFrame
         Every agency's ``results.json`` records (agencies whose report has not been made are
         absent).
-    outcomes : list of dict
-        The batch's outcome per agency (``agency``, ``status``, ``error``) from
-        ``batch.json`` when a batch wrote one, else empty.
+    outcomes : dict
+        Agency id -> its batch outcome as shown (:func:`shown_outcomes`); empty when no batch
+        wrote ``batch.json``.
     """
 
     agency_results: pd.DataFrame = field(default_factory=pd.DataFrame)
-    outcomes: list[dict] = field(default_factory=list)
+    outcomes: dict[str, dict] = field(default_factory=dict)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -58,16 +58,15 @@ class StudyReportContext(ReportContext):
 
     def links(self) -> HTML:
         """Every agency's report (HTML and PDF) with its status; failed runs with their error."""
-        status = {o["agency"]: o for o in self.outcomes}
         items = []
         for agency in self.study.agencies:
             folder = quote(agency.id)
-            outcome = status.get(agency.id, {})
+            outcome = self.outcomes.get(agency.id, {})
             state = outcome.get("status") or (
                 "ok" if agency.id in set(self.agency_results.get("agency", [])) else "missing"
             )
             label = _e(self.text(f"study_report.status_{state}"))
-            if state in ("ok", "skipped", "no_pdf"):
+            if state in ("ok", "no_pdf"):
                 pdf = f' · <a href="{folder}/report.pdf">PDF</a>' if state != "no_pdf" else ""
                 entry = f'<a href="{folder}/report.html">{_e(agency.name)}</a>{pdf} — {label}'
             else:
@@ -118,10 +117,6 @@ def open_study_report(
         if any(source.comments for source in study.engagement)
         else tables.empty_table(tables.COMMENTS)
     )
-    batch = out / "batch.json"
-    outcomes = json.loads(batch.read_text(encoding="utf-8")) if batch.is_file() else []
-    if isinstance(outcomes, dict):
-        outcomes = outcomes.get("agencies", [])
     return StudyReportContext(
         study=study,
         agency_id=STUDY,
@@ -138,5 +133,29 @@ def open_study_report(
         log=ResultLog(agency=STUDY),
         min_cell=int(min_cell),
         agency_results=read_agency_results(out, [a.id for a in study.agencies]),
-        outcomes=outcomes,
+        outcomes=shown_outcomes(out),
     )
+
+
+def shown_outcomes(reports_dir: Path) -> dict[str, dict]:
+    """Each agency's batch outcome as the study report shows it, from ``batch.json``.
+
+    A report kept unchanged (``skipped``) is shown as made (``ok``) and an agency left out of
+    the run with no current report (``not_selected``) as not made yet (``missing``), so that a
+    re-run that changes nothing shows the same study report; no run time is shown.
+
+    Returns
+    -------
+    dict
+        Agency id -> ``{"status": ..., "error": ...}``; empty when there is no ``batch.json``.
+    """
+    batch = reports_dir / "batch.json"
+    records = json.loads(batch.read_text(encoding="utf-8")) if batch.is_file() else []
+    shown = {"skipped": "ok", "not_selected": "missing"}
+    return {
+        record["agency"]: {
+            "status": shown.get(record["status"], record["status"]),
+            "error": record.get("error"),
+        }
+        for record in records
+    }
