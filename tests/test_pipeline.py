@@ -2,8 +2,10 @@
 caching of unchanged agencies, and one failing agency not stopping the others."""
 
 import json
+import re
 import shutil
 import subprocess
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -55,10 +57,30 @@ def test_a_failing_agency_is_reported_and_does_not_stop_the_others(batch):
     assert {s["agency"]: s["status"] for s in summary}["tanpa-data"] == "failed"
 
 
+def test_the_study_report_is_the_front_page_and_its_links_resolve(batch):
+    folder, _, _ = batch
+    root = folder / "reports" / "demo"
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert 'id="sec-study_agencies"' in index and 'id="sec-study_hypotheses"' in index
+    assert "Instansi Tanpa Data" in index  # the failed agency, listed with its error
+    links = set(re.findall(r'href="([^"#:]+)"', index))
+    assert {"diskominfo-sukamaju/report.html", "samsat-lembah-hijau/report.pdf"} <= links
+    assert "tanpa-data/report.html" not in links
+    assert [link for link in links if not (root / unquote(link)).is_file()] == []
+    assert (root / "index.pdf").read_bytes().startswith(b"%PDF")
+    assert (root / "results.json").is_file() and (root / "tables.docx").is_file()
+
+
 def test_unchanged_agencies_are_skipped_on_the_next_run(batch):
-    _, config, _ = batch
-    again = {o.agency: o.status for o in run_batch(config, lang="id", workers=1)}
+    folder, config, _ = batch
+    index = (folder / "reports" / "demo" / "index.html").read_bytes()
+    made = []
+    outcomes = run_batch(config, lang="id", workers=1, study_report=made.append)
+    again = {o.agency: o.status for o in outcomes}
     assert again["diskominfo-sukamaju"] == "skipped" and again["samsat-lembah-hijau"] == "skipped"
+    # what the study report shows did not change: it is not made again
+    assert made[0].status == "skipped"
+    assert (folder / "reports" / "demo" / "index.html").read_bytes() == index
 
 
 def test_report_numbers_come_from_results_json(batch):

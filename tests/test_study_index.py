@@ -1,0 +1,107 @@
+"""The study's front page: the study report when it can be made, else the plain agency list
+with its error; and a batch hands a worker one report at a time."""
+
+import json
+import threading
+import time
+
+import pytest
+from distributed import Client, LocalCluster, get_worker
+
+from analysis.config import load_study
+from analysis.pipeline import batch, study_report
+from analysis.pipeline.report import ReportOutcome
+from analysis.reporting.study_context import shown_outcomes
+
+from .conftest import write_study_config
+
+AGENCIES = ["diskominfo-sukamaju", "samsat-lembah-hijau", "rsud-wanasari"]
+
+
+def test_shown_outcomes_read_batch_json_as_the_study_report_shows_them(tmp_path):
+    records = [
+        {"agency": "a", "status": "ok", "error": None, "folder": "a", "seconds": 3.2},
+        {"agency": "b", "status": "skipped", "error": None, "folder": "b", "seconds": None},
+        {"agency": "c", "status": "failed", "error": "ValueError: x", "folder": "c"},
+        {"agency": "d", "status": "not_selected", "error": None, "folder": "d"},
+    ]
+    (tmp_path / "batch.json").write_text(json.dumps(records), encoding="utf-8")
+    # a kept report shows as made, an unselected agency without one as not made yet; no times
+    assert shown_outcomes(tmp_path) == {
+        "a": {"status": "ok", "error": None},
+        "b": {"status": "ok", "error": None},
+        "c": {"status": "failed", "error": "ValueError: x"},
+        "d": {"status": "missing", "error": None},
+    }
+    assert shown_outcomes(tmp_path / "nowhere") == {}
+
+
+def test_a_failed_study_report_leaves_the_agency_list_with_its_error(fresh_copy, monkeypatch):
+    study = load_study(fresh_copy / "config" / "demo.yml")
+    root = fresh_copy / "reports" / "demo"
+    root.mkdir(parents=True)
+    (root / "index.pdf").write_bytes(b"%PDF-1.4 of an earlier run")
+    monkeypatch.setattr(study_report, "STUDY_NOTEBOOK", "no-such-notebook.ipynb")
+    outcomes = [
+        ReportOutcome(a.id, "failed", "no report in this test", str(root / a.id))
+        for a in study.agencies
+    ]
+    made = batch.write_index(study, outcomes, "en")
+    assert made.status == "failed" and "no-such-notebook" in made.error
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert "The study report could not be made" in index and "no-such-notebook" in index
+    assert study.agencies[0].name in index
+    assert not (root / "index.pdf").exists()  # no PDF of an earlier study report is left
+    assert not (root / study_report.STUDY_STAMP).exists()
+    assert [p.name for p in root.iterdir() if p.name.startswith(".index")] == []
+
+
+class _InProcess:
+    """Stands in for :class:`analysis.pipeline.batch.BatchCluster` with in-process workers."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def start(self, reports):
+        return self.client
+
+
+HELD: list[int] = []
+"""Per report rendered by :func:`_fake_render`: the reports its worker held meanwhile."""
+HELD_LOCK = threading.Lock()
+
+
+def _fake_render(config, agency, **arguments):
+    """Stands in for :func:`analysis.pipeline.report.render_report` (in-process workers)."""
+    worker = get_worker()
+    with HELD_LOCK:  # reports this worker holds: the running one and any assigned to wait
+        tasks = worker.state.tasks.values()  # (done ones are kept in memory for the client)
+        HELD.append(sum(str(t.key).startswith("report-") and t.state != "memory" for t in tasks))
+    time.sleep(0.3)
+    return ReportOutcome(agency, "ok", None, agency, 0.3)
+
+
+def test_a_worker_holds_one_report_at_a_time(tmp_path, monkeypatch):
+    study = load_study(write_study_config(tmp_path, AGENCIES))
+    HELD.clear()
+    monkeypatch.setattr(batch, "render_report", _fake_render)
+    arguments = {"lang": "id", "output_dir": None, "processed_dir": None}
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        outcomes = batch._render_on_dask(
+            study, AGENCIES, arguments, _InProcess(client), force=False, progress=None
+        )
+    assert sorted(outcomes) == sorted(AGENCIES)
+    assert all(outcome.status == "ok" for outcome in outcomes.values())
+    # Dask would assign 3 submitted tasks to 2 workers at once (queuing is for large groups
+    # of root tasks), so one worker would hold 2: a kill would then fail an agency not begun
+    assert HELD == [1, 1, 1]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_distributed(monkeypatch):
+    monkeypatch.setenv("DASK_DISTRIBUTED__LOGGING__DISTRIBUTED", "error")
