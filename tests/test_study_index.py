@@ -101,7 +101,3 @@ def test_a_worker_holds_one_report_at_a_time(tmp_path, monkeypatch):
     # of root tasks), so one worker would hold 2: a kill would then fail an agency not begun
     assert HELD == [1, 1, 1]
 
-
-@pytest.fixture(autouse=True)
-def _quiet_distributed(monkeypatch):
-    monkeypatch.setenv("DASK_DISTRIBUTED__LOGGING__DISTRIBUTED", "error")
