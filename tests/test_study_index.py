@@ -5,7 +5,6 @@ import json
 import threading
 import time
 
-import pytest
 from distributed import Client, LocalCluster, get_worker
 
 from analysis.config import load_study
