@@ -15,7 +15,7 @@
 # %% [markdown] tags=["remove_cell"]
 # # Agency report
 #
-# Renders one agency's report from processed data as a publishable document: title page, contents, executive summary with a verdict per hypothesis, data and methods (sources, sample-flow diagram, measures and their reliability, models), results (descriptives, hypothesis tests with APA tables and figures), engagement, limitations drawn from the results, appendix (codebook, full model output) and provenance. On a fresh clone the demo study is generated and cleaned on first use. Change the parameters below to look at another agency or language, then run all. The `##` headings feed JupyterLab's table of contents; the report itself shows the localised headings.
+# Renders one agency's report from processed data as a publishable document: title page, contents, executive summary with a verdict per hypothesis, data and methods (sources, sample-flow diagram, measures and their reliability, models), results (descriptives, hypothesis tests with APA tables and figures), engagement (with the agency's PermenPAN-RB 83/2012 scorecard and its rank among the study's agencies), limitations drawn from the results, appendix (codebook, full model output) and provenance. On a fresh clone the demo study is generated and cleaned on first use. Change the parameters below to look at another agency or language, then run all. The `##` headings feed JupyterLab's table of contents; the report itself shows the localised headings.
 #
 # Beside `results.json` the report writes every figure as `figures/<name>.png` and `.svg`, every table as `tables/<analysis>.csv`, and all APA tables in one Word file, `tables.docx`.
 #
@@ -33,7 +33,7 @@ small_n: str = "100"  # below this many analysed respondents the limitations nam
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting
 from analysis.pipeline import ensure_processed
-from analysis.reporting import figures, hypotheses, measurement, model_figures, sections
+from analysis.reporting import figures, hypotheses, measurement, model_figures, scorecard, sections
 from analysis.reporting.context import open_report
 
 ensure_processed(config, processed_dir)
@@ -185,6 +185,19 @@ report.show("content_categories", sections.content_categories(report.posts, repo
 
 # %%
 report.show("hashtags", sections.hashtags(report.posts))
+
+# %%
+report.heading("scorecard", level=3)
+
+# %% tags=["remove_cell"]
+metrics = scorecard.read_agency_metrics(report.study, processed_dir)
+principles, ranks = scorecard.agency_scorecard(metrics, report.study, agency, lang)
+
+# %%
+report.show("agency_scorecard", principles)
+
+# %%
+report.show("agency_scorecard_metrics", ranks)
 
 # %% [markdown] tags=["remove_cell"]
 # ## Limitations

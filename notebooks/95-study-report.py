@@ -15,7 +15,7 @@
 # %% [markdown] tags=["remove_cell"]
 # # Study report
 #
-# The whole study in one document, in the style of the agency reports: one row per agency (analysed n, the main outcome's mean with its interval, engagement index, reply rate, verdicts) with links to every agency's report and the error of any failed run; each hypothesis across agencies with p adjusted across agencies, its random-effects pooled estimate (REML and DerSimonian-Laird, tau², I², prediction interval) and a forest plot; the pooled model on all respondents with agency as a random intercept and as fixed effects; and the agency-level hypotheses and triangulation with their ecological caveat. Run it after the agency reports (`python -m analysis batch` does).
+# The whole study in one document, in the style of the agency reports: one row per agency (analysed n, the main outcome's mean with its interval, engagement index, reply rate, verdicts) with links to every agency's report and the error of any failed run; each hypothesis across agencies with p adjusted across agencies, its random-effects pooled estimate (REML and DerSimonian-Laird, tau², I², prediction interval) and a forest plot; the pooled model on all respondents with agency as a random intercept and as fixed effects; the agency-level hypotheses and triangulation with their ecological caveat; and the PermenPAN-RB 83/2012 scorecard, after a check of which indices favour small accounts. Run it after the agency reports (`python -m analysis batch` does).
 
 # %% tags=["parameters", "remove_cell"]
 config: str = "../config/demo.yml"  # study config (YAML), relative to this folder
@@ -24,8 +24,10 @@ processed_dir: str = ""  # processed data folder; empty means data/processed/<st
 output_dir: str = ""  # the study's reports folder (agency reports inside); empty: reports/<study>
 
 # %% tags=["remove_cell"]
+from IPython.display import Markdown
+
 from analysis.pipeline import ensure_processed
-from analysis.reporting import model_figures, synthesis
+from analysis.reporting import model_figures, scorecard, synthesis
 from analysis.reporting.study_context import open_study_report
 
 ensure_processed(config, processed_dir)
@@ -89,6 +91,31 @@ report.show("agency_hypotheses", synthesis.agency_hypotheses(variables, report.s
 
 # %%
 report.show("triangulation", synthesis.triangulation(agencies, report.study))
+
+# %% [markdown] tags=["remove_cell"]
+# ## Scorecard (PermenPAN-RB 83/2012)
+
+# %%
+report.heading("study_scorecard")
+
+# %% tags=["remove_cell"]
+metrics = scorecard.read_agency_metrics(report.study, processed_dir)
+card = scorecard.study_scorecard(metrics, report.study, lang)
+
+# %%
+Markdown(card.bias_note)
+
+# %%
+report.show("scorecard_size_bias", card.size_bias)
+
+# %%
+report.show("scorecard", card.card)
+
+# %%
+report.figure("scorecard", scorecard.heatmap(card.card, report.study, lang))
+
+# %%
+Markdown(card.explanation)
 
 # %% [markdown] tags=["remove_cell"]
 # ## Provenance

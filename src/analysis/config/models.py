@@ -33,6 +33,7 @@ from analysis.config.base import (
     _iana_zone,
 )
 from analysis.config.hypotheses import Hypothesis, check_hypotheses
+from analysis.config.scorecard import Scorecard
 from analysis.errors import ConfigError
 from analysis.io.labels import fold_label
 from analysis.io.registry import COMMENT_FORMATS, POST_FORMATS, SURVEY_FORMATS
@@ -397,6 +398,7 @@ class Study(Strict):
     engagement: list[EngagementSource] = Field(default_factory=list)
     hypotheses: list[Hypothesis] = Field(default_factory=list)
     codebook: typing.Any = None
+    scorecard: Scorecard = Scorecard()
 
     @field_validator("codebook", mode="before")
     @classmethod

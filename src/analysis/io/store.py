@@ -7,10 +7,13 @@ Layout under ``data/processed/<study>/``::
     exclusions.parquet, flags.parquet          the survey ledger
     post_exclusions.parquet                    export rows that are not posts (totals, repeats)
     received.parquet, dropped_columns.parquet  accounting and privacy records
+    agency_metrics.parquet                     every agency's metrics (reports rank theirs)
     clean.json                                 input hashes, notes, agencies that failed
     manifest.json                              rows, bytes and SHA-256 of every file above
 
-A report reads only its agency's partition, so its cost does not grow with the study.
+A report reads only its agency's partition, so its cost does not grow with the study; what
+it needs of the other agencies (their metrics, to rank its own) is the small flat
+``agency_metrics`` table, computed once per cleaning run.
 
 :func:`write_processed` fills a new folder and writes ``manifest.json`` last; the pipeline then
 renames that folder into place (:mod:`analysis.pipeline.clean`). Every reader checks the files it
@@ -31,7 +34,7 @@ from analysis import tables
 from analysis.errors import InputError
 
 PARTITIONED = ("responses", "posts", "comments")
-FLAT = ("exclusions", "flags", "received", "dropped_columns", "post_exclusions")
+FLAT = ("exclusions", "flags", "received", "dropped_columns", "post_exclusions", "agency_metrics")
 MANIFEST = "manifest.json"
 RERUN = "run `python -m analysis clean` again"
 
@@ -166,7 +169,7 @@ def read_partition(out_dir: Path, name: str, agency_id: str | None = None) -> pd
 
 def read_flat(out_dir: Path, name: str) -> pd.DataFrame:
     """Read a flat table (``exclusions``, ``flags``, ``received``, ``dropped_columns``,
-    ``post_exclusions``) after checking it against the manifest."""
+    ``post_exclusions``, ``agency_metrics``) after checking it against the manifest."""
     return pd.read_parquet(read_checked(out_dir, f"{name}.parquet"))
 
 

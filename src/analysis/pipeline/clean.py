@@ -1,5 +1,9 @@
 """Cleaning a study: raw survey and engagement exports -> the processed Parquet store.
 
+Beside the cleaned tables, every agency's metrics (``agency_metrics``, for the scorecard) are
+computed here once from all agencies' posts and comments, so that an agency report can rank its
+agency among the others while reading only its own partition.
+
 The new processed folder is built beside the old one and renamed into place only when it is
 complete, so an interrupted run leaves the previous, consistent folder (and a staging folder
 that the next run removes). An engagement export that cannot be read fails its agency only:
@@ -26,6 +30,7 @@ from analysis.io.comments import read_comments
 from analysis.io.posts.platforms import read_posts
 from analysis.pipeline import folders
 from analysis.pipeline.locking import study_lock
+from analysis.reporting.scorecard import agency_metrics
 
 
 def clean_study(study: Study, processed_dir: str | Path | None = None) -> Path:
@@ -85,6 +90,7 @@ def clean_locked(study: Study, processed_dir: str | Path | None = None) -> Path:
         "flags": cleaned.flags,
         "received": cleaned.received,
         "dropped_columns": cleaned.dropped_columns,
+        "agency_metrics": agency_metrics(posts, comments, study),
     }
     staging = folders.staging_folder(target)
     try:
