@@ -787,6 +787,46 @@ POST_TESTS = {"count": _count, "its": _its}
 MODEL_FIT_COLUMNS = ("hypothesis", "n", "r2", "adj_r2", "statistic", "df_num", "df", "p_value")
 
 
+GROUP_COLUMNS = ("hypothesis", "group", "n", "mean", "sd", "median")
+
+
+def group_descriptives(scores: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """The groups of each group-comparison hypothesis with a numeric outcome: each group's n
+    and the outcome's mean, SD and median (:func:`analysis.stats.describe` per group).
+
+    A breakdown of respondents by a category: the table declares its group counts
+    (``attrs["group_count"] = "n"``, one breakdown per hypothesis), so the report masks groups
+    smaller than its k (:mod:`analysis.reporting.small_cells`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`GROUP_COLUMNS`: ``hypothesis``, ``group`` (the category), ``n`` (respondents
+        with both the category and the outcome), ``mean``, ``sd`` and ``median`` of the
+        outcome. Empty (with the columns) when no hypothesis compares groups on a numeric
+        outcome present in ``scores``.
+    """
+    rows = []
+    for hypothesis in study.hypotheses:
+        group, outcome = hypothesis.predictors[0], hypothesis.outcome
+        if hypothesis.family != "group_comparison" or not {group, outcome} <= set(scores):
+            continue
+        if not pd.api.types.is_numeric_dtype(scores[outcome]):
+            continue
+        complete = scores[[group, outcome]].dropna()
+        for level, members in complete.groupby(group, sort=True, observed=True):
+            described = stats.describe(members, [outcome]).iloc[0]
+            rows.append(
+                {"hypothesis": hypothesis.id, "group": level}
+                | {column: described[column] for column in GROUP_COLUMNS[2:]}
+            )
+    table = pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
+    table["group"] = table["group"].astype("string")
+    table = tidy(table, ("hypothesis", "group"), "mean")
+    table.attrs.update(group_count="n", breakdown=("hypothesis",))
+    return table
+
+
 def model_fit(scores: pd.DataFrame, study: Study) -> pd.DataFrame:
     """The overall F test and R² of each OLS hypothesis' model ("uji F" and "koefisien
     determinasi" of the SPSS thesis workflow; the "uji t" are the model's coefficient rows).
