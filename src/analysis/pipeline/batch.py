@@ -119,7 +119,7 @@ def run_batch(
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
         outcomes = _render_all(study, selected, arguments, cluster, force, progress)
-        made = write_index(study, outcomes, lang, output_dir, processed_dir, cluster, force)
+        made = write_index(study, outcomes, lang, output_dir, processed_dir, force)
     if study_report is not None:
         study_report(made)
     return outcomes
@@ -409,14 +409,14 @@ def write_index(
     lang: str,
     output_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
-    cluster: BatchCluster | None = None,
     force: bool = False,
 ) -> StudyReportOutcome:
     """Write ``batch.json``, then the study's front page: the study report (``index.html``,
     ``index.pdf``), or the plain list of agencies headed by the error when it failed.
 
-    The study report is made on the batch's cluster when it was started (in a warm kernel),
-    else in a new kernel here; it is skipped when nothing it shows changed.
+    The study report is made here, in a new kernel, not on the cluster: this process has the
+    study's data (it cleaned them), and a cluster whose workers have all died would leave it
+    waiting. It is skipped when nothing it shows changed.
 
     Returns
     -------
@@ -424,17 +424,7 @@ def write_index(
     """
     root = paths.reports_dir(study, output_dir)
     folders.write_text(root / "batch.json", json.dumps([asdict(o) for o in outcomes], indent=1))
-    arguments = (str(study.config_path), lang, output_dir, processed_dir, force)
-    if cluster is not None and cluster.client is not None:
-        future = cluster.client.submit(
-            render_study_report, *arguments, warm=True, key=f"study-report-{uuid.uuid4().hex[:8]}"
-        )
-        try:
-            made = future.result()
-        except Exception as error:  # KilledWorker, a lost scheduler
-            made = StudyReportOutcome("failed", short_error(error))
-    else:
-        made = render_study_report(*arguments)
+    made = render_study_report(study.config_path, lang, output_dir, processed_dir, force)
     if made.status == "failed":
         write_agency_list(study, outcomes, lang, output_dir, study_error=made.error)
     return made

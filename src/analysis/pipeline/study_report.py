@@ -1,6 +1,6 @@
 """The study report as the study's front page: ``<reports>/index.html`` and ``index.pdf``.
 
-A batch makes it after the agency reports: the study report notebook
+A batch makes it after the agency reports, in its own process: the study report notebook
 (:data:`STUDY_NOTEBOOK`) runs with the study's reports folder as its output folder, so its links
 to ``<agency>/report.html`` resolve, and is exported to ``index.html`` and printed to
 ``index.pdf`` (its executed notebook is ``index.ipynb``; its ``results.json``, ``figures/``,
@@ -79,12 +79,11 @@ def render_study_report(
     output_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
     force: bool = False,
-    warm: bool = False,
 ) -> StudyReportOutcome:
     """Make ``index.html`` and ``index.pdf`` from the study report notebook, unless current.
 
-    Run by a batch after its agency reports (on a worker, ``warm``: in its warm kernel, printed
-    by its running browser), holding the study's lock; it never raises for a failing notebook.
+    Run by a batch after its agency reports, holding the study's lock, in a new kernel; it
+    never raises for a failing notebook.
 
     Returns
     -------
@@ -115,7 +114,7 @@ def render_study_report(
     try:
         try:
             notebook = paths.notebook(STUDY_NOTEBOOK)
-            execute_notebook(notebook, staged["index.ipynb"], parameters, warm)
+            execute_notebook(notebook, staged["index.ipynb"], parameters)
             export_html(
                 staged["index.ipynb"],
                 staged["index.html"],
@@ -127,7 +126,7 @@ def render_study_report(
             (root / "index.pdf").unlink(missing_ok=True)
             return StudyReportOutcome("failed", short_error(error), _since(started))
         try:
-            print_pdf(staged["index.html"], staged["index.pdf"], warm)
+            print_pdf(staged["index.html"], staged["index.pdf"])
         except (PdfUnavailable, PdfPrintError) as error:
             _replace(staged, root, ("index.ipynb", "index.html"))
             (root / "index.pdf").unlink(missing_ok=True)
