@@ -36,20 +36,20 @@ comments
     ``is_complaint`` (boolean), ``source_file``, ``source_row``.
 agency_metrics
     Agency-level metrics of every agency, computed once when the study is cleaned so that a
-    report can rank its agency among the others (:func:`analysis.reporting.scorecard.
-    agency_metrics`). One row per agency, platform and metric: ``agency_id`` (string),
-    ``platform`` (string: a platform for the Bonsón metrics of
+    report can rank its agency among the others
+    (:func:`analysis.reporting.scorecard.agency_metrics`). One row per agency, platform and
+    metric: ``agency_id`` (string), ``platform`` (string: a platform for the Bonsón metrics of
     :func:`analysis.stats.engagement_metrics`, ``all`` for the agency's accounts together),
-    ``metric`` (string: ``P1`` ... ``E``, ``posts_per_week``, ``interaction_rate`` per platform;
-    ``answered_share``, ``median_hours_to_reply``, ``reply_0_2h`` (responsiveness over all
-    platforms), ``platforms_active``, ``weeks_active_share``, ``cross_posted_share`` (cross-platform
-    activity), ``engagement_index`` (mean E over the platforms with one) and
-    ``posts_per_week`` (summed over platforms) for ``all``), ``value`` (Float64; NA when the
-    metric cannot be computed, e.g. a reply time without an answered question), ``followers``
-    (Float64: the platform's follower count the Bonsón indices divide by; for ``all`` the sum
-    over the agency's platforms, NA when a platform's count is unknown), ``source`` (string: the
-    :mod:`analysis.stats` function the value comes from, ``engagement_metrics``,
-    ``responsiveness`` or ``cross_platform``).
+    ``metric`` (string: ``P1`` ... ``E``, ``posts_per_week``, ``interaction_rate`` per
+    platform; for ``all``: ``answered_share``, ``median_hours_to_reply``, ``reply_0_2h``
+    (responsiveness over all platforms), ``platforms_active``, ``weeks_active_share``,
+    ``cross_posted_share`` (cross-platform activity), ``engagement_index`` (mean E over the
+    platforms with one) and ``posts_per_week`` (summed over platforms)), ``value`` (Float64,
+    6 decimals; NA when the metric cannot be computed, e.g. a reply time without an answered
+    question), ``followers`` (Float64: the platform's follower count the Bonsón indices
+    divide by; for ``all`` the sum over the agency's platforms, NA when a platform's count is
+    unknown), ``source`` (string: the :mod:`analysis.stats` function the value comes from,
+    ``engagement_metrics``, ``responsiveness`` or ``cross_platform``).
 """
 
 from __future__ import annotations

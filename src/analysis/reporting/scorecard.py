@@ -42,6 +42,7 @@ from analysis.reporting.display import DISPLAY_COLUMNS, plain
 from analysis.reporting.i18n import number, significance, t, texts
 from analysis.reporting.sections import tidy
 from analysis.stats.activity import ALL_PLATFORMS
+from analysis.stats.engagement import METRICS as ENGAGEMENT_METRICS
 from analysis.stats.scorecard import (
     DEFAULT_MAPPING,
     METRIC_SCORES_TABLE,
@@ -53,6 +54,10 @@ from analysis.tables import AGENCY_METRICS, PLATFORMS, conform, empty_table
 #: Per-follower indices of :func:`analysis.stats.engagement_metrics` (the interaction rate is
 #: E / 10 when all three counts are known, so it is left out).
 PER_FOLLOWER = ("P3", "C3", "V3", "E")
+#: Decimals the metric table keeps: plenty for ranks and reports, and no run of seven or more
+#: digits that the identifier scan (:func:`analysis.cleaning.privacy.scan_text`) of processed
+#: data would take for a phone number or NIK.
+STORED_DECIMALS = 6
 #: Responsiveness metrics kept in the agency metric table (over all platforms).
 REPLY_METRICS = ("answered_share", "median_hours_to_reply", "reply_0_2h")
 #: Sequential colour map of the heat map: designed to read the same with colour-vision
@@ -137,6 +142,7 @@ def agency_metrics(posts: pd.DataFrame, comments: pd.DataFrame, study: Study) ->
             Per platform every metric of :func:`~analysis.stats.engagement_metrics`; for
             ``all`` the metrics of :data:`analysis.config.scorecard.METRICS`.
         value : Float64
+            Rounded to :data:`STORED_DECIMALS` decimals.
         followers : Float64
             The platform's follower count (the denominator of P3); for ``all`` their sum,
             NA when a platform's count is unknown.
@@ -185,7 +191,8 @@ def agency_metrics(posts: pd.DataFrame, comments: pd.DataFrame, study: Study) ->
     overall["followers"] = overall["agency_id"].map(total)
     table = pd.concat([per_platform, overall], ignore_index=True)
     table = conform(table, AGENCY_METRICS)[list(AGENCY_METRICS)]
-    order = {name: i for i, name in enumerate([*stats.engagement.METRICS, *METRICS])}
+    table[["value", "followers"]] = table[["value", "followers"]].round(STORED_DECIMALS)
+    order = {name: i for i, name in enumerate([*ENGAGEMENT_METRICS, *METRICS])}
     table = table.assign(
         _platform=table["platform"] == ALL_PLATFORMS, _metric=table["metric"].map(order)
     )
@@ -257,8 +264,8 @@ def agency_scorecard(
     )
     rows = scores[scores["agency_id"] == agency_id].reset_index(drop=True)
     principles = _principle_scores(metrics, study)
-    principles = principles[(principles["agency_id"] == agency_id) & (len(rows) > 0)]
-    principles = principles.drop(columns="agency_id").reset_index(drop=True)
+    mine = (principles["agency_id"] == agency_id) & (not rows.empty)  # none without a metric
+    principles = principles[mine].drop(columns="agency_id").reset_index(drop=True)
     principles["principle_label"] = [_principle(p, lang) for p in principles["principle"]]
     rows["principle_label"] = [_principle(p, lang) for p in rows["principle"]]
     rows["metric_label"] = [_metric_label(m, ALL_PLATFORMS, lang) for m in rows["metric"]]
