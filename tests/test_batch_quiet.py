@@ -4,8 +4,9 @@ Two sources of noise on successful runs, each with a test that fails without its
 jupyter_client interrupting (SIGINT) every kernel it shuts down, which a kernel still finishing
 its last message logs as ``KeyboardInterrupt caught in kernel``; and Dask's nanny killing worker
 processes that take more than 4 s to exit, which logs ``Worker process still alive after 4.0
-seconds, killing`` and can cut connections (``CommClosedError ... Stream is closed``). The last
-test runs the command line on a one-agency study and checks that stderr is empty.
+seconds, killing`` and can cut connections (``CommClosedError ... Stream is closed``). A third:
+semopy configuring the root logger on import, after which Dask's INFO messages reached stderr.
+The last test runs the command line on a one-agency study and checks that stderr is empty.
 """
 
 from __future__ import annotations
@@ -87,3 +88,14 @@ def test_a_successful_batch_prints_nothing_on_stderr(tmp_path):
     assert "samsat-lembah-hijau" in result.stdout and "failed" not in result.stdout
     assert not [line for line in result.stderr.splitlines() if any(n in line for n in NOISE)]
     assert result.stderr == ""
+
+
+def test_importing_the_statistics_leaves_logging_unconfigured():
+    # semopy 2.3 calls logging.info() on import; without analysis.stats._compat.import_semopy
+    # the root logger gets a stderr handler and every INFO message of Dask reaches it
+    code = (
+        "import logging, analysis.stats, analysis.pipeline.batch, analysis.reporting.study_context;"
+        "print(len(logging.getLogger().handlers))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0"

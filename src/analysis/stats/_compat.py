@@ -6,6 +6,12 @@ removed the old name, so with a current scikit-learn every ``FactorAnalyzer.fit`
 ``TypeError: check_array() got an unexpected keyword argument 'force_all_finite'``.
 :func:`patch_factor_analyzer` gives factor-analyzer's modules a ``check_array`` that passes the
 value on under the new name. :mod:`analysis.stats.factor` applies it once, on import.
+
+semopy 2.3 calls ``logging.info`` on the root logger when it is imported without graphviz,
+which makes the logging module install a handler on the root logger (``basicConfig``). From
+then on every library logger that propagates to the root prints there: a batch, whose client
+imports the statistics, printed Dask's INFO messages on stderr. :func:`import_semopy` imports
+it with that call going nowhere.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import logging
 from collections.abc import Callable
+from types import ModuleType
 
 #: factor-analyzer's modules that imported ``check_array`` from scikit-learn.
 FACTOR_ANALYZER_MODULES = (
@@ -62,3 +70,20 @@ def translate_force_all_finite(check_array: Callable) -> Callable:
 
     check_array_with_old_keyword.translates_force_all_finite = True
     return check_array_with_old_keyword
+
+
+def import_semopy() -> ModuleType:
+    """``import semopy`` without its import-time root-logger call configuring logging.
+
+    Returns
+    -------
+    module
+        ``semopy``.
+    """
+    root = logging.getLogger()
+    silent = logging.NullHandler()
+    root.addHandler(silent)  # basicConfig does nothing when the root has a handler
+    try:
+        return importlib.import_module("semopy")
+    finally:
+        root.removeHandler(silent)

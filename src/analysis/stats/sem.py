@@ -33,11 +33,13 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
 from analysis.errors import InputError, did_you_mean
+from analysis.stats._compat import import_semopy
+
+semopy = import_semopy()
 
 #: Columns of :attr:`SEMResult.fit`, in order.
 FIT_COLUMNS = (
