@@ -53,7 +53,7 @@ import pyarrow
 
 from analysis.demo.bulk_posts import bulk_posts
 from analysis.io.store import read_partition, write_processed
-from analysis.tables import COMMENTS, LEDGER, RESPONSES_FIXED, empty_table
+from analysis.tables import AGENCY_METRICS, COMMENTS, LEDGER, RESPONSES_FIXED, empty_table
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEZONE = "Asia/Jakarta"
@@ -71,6 +71,7 @@ def write_store(folder: Path, posts: pd.DataFrame) -> Path:
         "responses": empty_table(RESPONSES_FIXED),
         "posts": posts,
         "comments": empty_table(COMMENTS),
+        "agency_metrics": empty_table(AGENCY_METRICS),
         **{
             name: empty_table(LEDGER)
             for name in ("exclusions", "flags", "received", "dropped_columns", "post_exclusions")

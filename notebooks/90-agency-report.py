@@ -139,6 +139,9 @@ report.show("hypothesis", verdicts)
 report.narrate(verdicts)
 
 # %%
+report.show("group_descriptives", hypotheses.group_descriptives(report.scores, report.study))
+
+# %%
 report.show("model_fit", hypotheses.model_fit(report.scores, report.study))
 
 # %%

@@ -22,6 +22,7 @@ config: str = "../config/demo.yml"  # study config (YAML), relative to this fold
 lang: str = "id"  # report language: id (Bahasa Indonesia) or en (English)
 processed_dir: str = ""  # processed data folder; empty means data/processed/<study>
 output_dir: str = ""  # the study's reports folder (agency reports inside); empty: reports/<study>
+min_cell: str = "5"  # small-cell protection: groups of fewer respondents are shown as "< min_cell"
 
 # %% tags=["remove_cell"]
 from IPython.display import Markdown
@@ -31,7 +32,7 @@ from analysis.reporting import model_figures, scorecard, synthesis
 from analysis.reporting.study_context import open_study_report
 
 ensure_processed(config, processed_dir)
-report = open_study_report(config, lang, processed_dir, output_dir)
+report = open_study_report(config, lang, processed_dir, output_dir, min_cell=min_cell)
 estimates = synthesis.agency_estimates(report.agency_results, report.study)
 agencies = synthesis.agency_table(report.scores, report.posts, report.comments, estimates, report.study)
 
@@ -121,7 +122,7 @@ Markdown(card.explanation)
 # ## Provenance
 
 # %%
-report.heading("provenance")
+report.heading("study_provenance")
 
 # %%
 report.provenance()

@@ -55,13 +55,14 @@ def test_batch_names_an_unknown_agency_before_doing_anything(tmp_path, capsys):
 
 def test_batch_exits_1_and_sums_up_when_an_agency_failed(tmp_path, monkeypatch, capsys):
     from analysis.pipeline.report import ReportOutcome
+    from analysis.pipeline.study_report import StudyReportOutcome
 
     from .conftest import write_study_config
 
     config = write_study_config(tmp_path, ["samsat-lembah-hijau", "diskominfo-sukamaju"])
     seen = {}
 
-    def run_batch(*args, agencies, progress, **kwargs):
+    def run_batch(*args, agencies, progress, study_report, **kwargs):
         seen["agencies"] = agencies
         done = [
             ReportOutcome("samsat-lembah-hijau", "ok", None, "x", 12.5),
@@ -69,6 +70,7 @@ def test_batch_exits_1_and_sums_up_when_an_agency_failed(tmp_path, monkeypatch, 
         ]
         for outcome in done:
             progress(outcome)
+        study_report(StudyReportOutcome("skipped", None))
         return done
 
     monkeypatch.setattr("analysis.pipeline.run_batch", run_batch)
@@ -78,6 +80,25 @@ def test_batch_exits_1_and_sums_up_when_an_agency_failed(tmp_path, monkeypatch, 
     assert "Batch: 1 ok, 1 failed in " in out
     assert out.rstrip().endswith("slowest: samsat-lembah-hijau (12.5 s)")
     assert err == ""  # no progress bar: stderr is not a terminal and --progress was not given
+    assert "index.html  skipped" in out
+
+
+def test_batch_exits_1_when_the_study_report_failed(tmp_path, monkeypatch, capsys):
+    from analysis.pipeline.report import ReportOutcome
+    from analysis.pipeline.study_report import StudyReportOutcome
+
+    from .conftest import write_study_config
+
+    config = write_study_config(tmp_path, ["samsat-lembah-hijau"])
+
+    def run_batch(*args, progress, study_report, **kwargs):
+        study_report(StudyReportOutcome("failed", "KeyError: 'trust'", 4.0))
+        return [ReportOutcome("samsat-lembah-hijau", "ok", None, "x", 12.5)]
+
+    monkeypatch.setattr("analysis.pipeline.run_batch", run_batch)
+    assert main(["batch", "--config", str(config)]) == 1
+    out, err = capsys.readouterr()
+    assert "index.html  failed" in out and "KeyError: 'trust'" in err
 
 
 def test_batch_summary_counts_each_status_and_leaves_out_unrendered_agencies():

@@ -101,6 +101,9 @@ def test_report_notebook_runs_and_records_its_numbers(demo_project, tmp_path, la
         "responsiveness",
         "content_categories",
         "hashtags",
+        "agency_scorecard",
+        "agency_scorecard_metrics",
+        "group_descriptives",
     }
     assert (results["agency"] == "galeri-seni-nusantara").all()
     heading = "Alur sampel" if lang == "id" else "Sample flow"

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from analysis.reporting.i18n import ci_level, number, p_value, t
+from analysis.stats.scorecard import PRINCIPLES
 
 DISPLAY_COLUMNS = {
     "platform_summary": [
@@ -130,6 +131,11 @@ DISPLAY_COLUMNS = {
         "df",
         "p_value",
     ],
+    "group_descriptives": ["hypothesis", "group", "n", "mean", "sd", "median"],
+    "scorecard_size_bias": ["platform", "metric_label", "n", "rho", "p_value", "verdict"],
+    "scorecard": ["agency", *(f"score_{p}" for p in PRINCIPLES)],
+    "agency_scorecard": ["principle_label", "score"],
+    "agency_scorecard_metrics": ["principle_label", "metric_label", "value", "position", "score"],
 }
 #: How each test statistic is written (the df part is added where the test has one).
 _STATISTIC_SYMBOLS = {"t": "t", "z": "z", "F": "F", "chi2": "χ²", "H": "H"}

@@ -38,7 +38,7 @@ from analysis import stats
 from analysis.config import Study, paths
 from analysis.config.scorecard import METRICS
 from analysis.io import store as processed
-from analysis.reporting.display import DISPLAY_COLUMNS, plain
+from analysis.reporting.display import plain
 from analysis.reporting.i18n import number, significance, t, texts
 from analysis.reporting.sections import tidy
 from analysis.stats.activity import ALL_PLATFORMS
@@ -63,21 +63,6 @@ REPLY_METRICS = ("answered_share", "median_hours_to_reply", "reply_0_2h")
 #: Sequential colour map of the heat map: designed to read the same with colour-vision
 #: deficiency and in greyscale (Nuñez, Anderton & Renslow 2018).
 HEATMAP_COLOURS = "cividis"
-#: Columns each scorecard table shows; registered in
-#: :data:`analysis.reporting.display.DISPLAY_COLUMNS` on import.
-DISPLAY = {
-    "scorecard_size_bias": ["platform", "metric_label", "n", "rho", "p_value", "verdict"],
-    "scorecard": ["agency", *(f"score_{p}" for p in PRINCIPLES)],
-    "agency_scorecard": ["principle_label", "score"],
-    "agency_scorecard_metrics": [
-        "principle_label",
-        "metric_label",
-        "value",
-        "position",
-        "score",
-    ],
-}
-DISPLAY_COLUMNS.update(DISPLAY)
 _WARNING_ABSENT = r"scorecard: .* not in the metrics table"
 
 
