@@ -245,3 +245,28 @@ def test_locale_keys_named_in_the_report_guide_exist_in_both_languages():
     missing = [(lang, key) for lang in LANGUAGES for key in keys if not has_key(lang, key)]
     assert missing == []
     assert not has_key("en", "no_such_family.*") and not has_key("en", "months.*")
+
+
+def test_readme_comment_and_codebook_examples_are_read_as_written(tmp_path):
+    import re
+
+    import yaml
+
+    from analysis.content import load_codebook
+    from analysis.io.comments import read_comments
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    comments_csv = re.search(r"```csv\n(post_id,.*?)```", readme, re.S).group(1)
+    (tmp_path / "comments.csv").write_text(comments_csv, encoding="utf-8")
+    comments = read_comments(
+        tmp_path / "comments.csv", platform="instagram", agency_id="dukcapil", fmt="generic"
+    )
+    # the example: a citizen's question and the agency's reply to it
+    assert list(comments["is_agency"]) == [False, True]
+    assert comments["parent_id"].iloc[1] == "c1"
+    assert not comments["text"].str.contains("Rina Kartika").any()  # the name is not kept
+    block = re.search(r"```yaml\n(codebook:.*?)```", readme, re.S).group(1)
+    (tmp_path / "codebook.yml").write_text(
+        yaml.safe_dump(yaml.safe_load(block)["codebook"]), encoding="utf-8"
+    )
+    assert [c.id for c in load_codebook(tmp_path / "codebook.yml").categories] == ["integrity"]
