@@ -120,7 +120,9 @@ def test_mentions_are_counted_and_only_the_account_keeps_its_handle(posts, refer
 def test_programme_effect_matches_a_hand_built_segmented_regression(posts):
     its = post_study.programme_effect(posts, "2017-01-20", ZONE, start="2015-01-19")
     # reference: weekly counts (Monday-Sunday, New York time) from 19 Jan 2015 to the last whole
-    # week before the last post (1 Jan 2018), and OLS by numpy least squares
+    # week before the last post (1 Jan 2018), and GLS with AR(1) errors (the default
+    # errors="ar1", issue 11) as Prais-Winsten: at the fit's rho, the first row x sqrt(1 - rho^2)
+    # and v_t - rho v_(t-1) after it, then numpy least squares
     local = posts["published_at"].dt.tz_convert(ZONE).dt.tz_localize(None)
     first, stop = pd.Timestamp("2015-01-19"), pd.Timestamp("2018-01-01")
     inside = local[(local >= first) & (local < stop)]
@@ -131,7 +133,16 @@ def test_programme_effect_matches_a_hand_built_segmented_regression(posts):
     level = (time >= first_post).astype(float)
     slope = np.where(level == 1, time - first_post, 0.0)
     design = np.column_stack([np.ones_like(time), time, level, slope])
-    expected, *_ = np.linalg.lstsq(design, observed, rcond=None)
+    rho = its.ar1_rho
+
+    def prais_winsten(values):
+        out = np.array(values, dtype=float)
+        out[1:] = out[1:] - rho * out[:-1]
+        out[0] = np.sqrt(1 - rho**2) * out[0]
+        return out
+
+    x_star = np.column_stack([prais_winsten(column) for column in design.T])
+    expected, *_ = np.linalg.lstsq(x_star, prais_winsten(observed), rcond=None)
     tidy = its.tidy().set_index("term")
     np.testing.assert_allclose(tidy["estimate"].to_numpy(), expected, rtol=1e-9)
     assert np.isfinite(tidy.loc["level_change", ["estimate", "se", "p_value"]]).all()
