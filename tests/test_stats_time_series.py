@@ -158,7 +158,7 @@ def test_posts_per_week_recover_a_known_level_and_slope_change():
 
 
 def test_newey_west_intervals_undercover_as_documented():
-    # the module docstring's figure (bench/its_coverage.py): about 90% coverage of nominal 95%
+    # bench/its_coverage.py: about 93% coverage (1000 draws; 86.5% at 52 weeks) of nominal 95%
     # intervals of the level change with independent errors, 104 weeks, 4 lags
     rng = np.random.default_rng(21)
     weeks = pd.date_range("2025-01-06 09:00", periods=104, freq="7D", tz="Asia/Jakarta")
