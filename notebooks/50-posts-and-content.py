@@ -110,7 +110,7 @@ model.result.model_summary()
 # %% [markdown]
 # ## Before and after the date: posts per week
 #
-# Segmented regression of posts per week from `its_start` to the last post, with Newey-West standard errors: `level_change` is the jump in the week of the date, `slope_change` the change in the weekly trend. The dashed line continues the trend before the date.
+# Segmented regression of posts per week from `its_start` to the last post, with AR(1) errors (GLS, Prais-Winsten): `level_change` is the jump in the week of the date, `slope_change` the change in the weekly trend. The dashed line continues the trend before the date.
 
 # %%
 its = post_study.programme_effect(posts, intervention, timezone, start=its_start)

@@ -32,7 +32,7 @@ Engagement of agency accounts
     principles, :data:`DEFAULT_MAPPING`), :func:`metric_scores`, :func:`size_bias`
 Engagement models
     :func:`count_model` (negative binomial / Poisson with exposure) -> :class:`CountModelResult`;
-    :func:`interrupted_time_series` (segmented regression, Newey-West) -> :class:`ITSResult`
+    :func:`interrupted_time_series` (segmented regression, AR(1) errors) -> :class:`ITSResult`
 """
 
 from analysis.stats.activity import cross_platform, posting_timing, reach_rates
