@@ -19,7 +19,7 @@
 #
 # Beside `results.json` the report writes every figure as `figures/<name>.png` and `.svg`, every table as `tables/<analysis>.csv`, and all APA tables in one Word file, `tables.docx`.
 #
-# Small-cell protection: a table that breaks respondents down by a category shows a group of fewer than `min_cell` respondents as "< min_cell", without its other values (and masks the next smallest group too when only one would be hidden). Set `min_cell = "1"` to show every group (parameters are text, as papermill and the CLI pass them). The sample flow is not masked: its counts are about the screening, and they must add up.
+# Small-cell protection: a table that breaks respondents down by a category shows a group of fewer than `min_cell` respondents as "< min_cell", without its other values (and masks the next smallest group too when only one would be hidden). k is the study config's `reporting.min_cell` (default 5) unless `min_cell` is set here; `min_cell = "1"` shows every group (parameters are text, as papermill and the CLI pass them). The sample flow is not masked: its counts are about the screening, and they must add up.
 
 # %% tags=["parameters", "remove_cell"]
 config: str = "../config/demo.yml"  # study config (YAML), relative to this folder
@@ -27,8 +27,8 @@ agency: str = "diskominfo-sukamaju"  # agency id in the study config
 lang: str = "id"  # report language: id (Bahasa Indonesia) or en (English)
 processed_dir: str = ""  # processed data folder; empty means data/processed/<study>
 output_dir: str = ""  # where results.json goes; empty means reports/<study>/<agency>
-min_cell: str = "5"  # small-cell protection: groups of fewer respondents are shown as "< min_cell"
-small_n: str = "100"  # below this many analysed respondents the limitations name the small sample
+min_cell: str = ""  # small-cell k: smaller groups are shown as "< k"; empty: the config's (5)
+small_n: str = ""  # below this many respondents the limitations say so; empty: the config's (100)
 
 # %% tags=["remove_cell"]
 from analysis.cleaning import accounting

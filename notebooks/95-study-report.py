@@ -22,7 +22,7 @@ config: str = "../config/demo.yml"  # study config (YAML), relative to this fold
 lang: str = "id"  # report language: id (Bahasa Indonesia) or en (English)
 processed_dir: str = ""  # processed data folder; empty means data/processed/<study>
 output_dir: str = ""  # the study's reports folder (agency reports inside); empty: reports/<study>
-min_cell: str = "5"  # small-cell protection: groups of fewer respondents are shown as "< min_cell"
+min_cell: str = ""  # small-cell k: smaller groups are shown as "< k"; empty: the config's (5)
 
 # %% tags=["remove_cell"]
 from IPython.display import Markdown

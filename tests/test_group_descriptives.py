@@ -60,3 +60,29 @@ def test_a_small_group_and_the_next_smallest_are_masked(study):
 def test_no_comparison_gives_an_empty_table_with_the_columns(study):
     table = group_descriptives(_scores({"Perempuan": 40})[["agency_id", "trust"]], study)
     assert table.empty and list(table.columns) == list(GROUP_COLUMNS)
+
+
+def test_the_report_takes_k_from_the_config_unless_the_notebook_sets_it(fresh_copy):
+    import yaml
+
+    from analysis.reporting.context import open_report
+    from analysis.reporting.study_context import open_study_report
+
+    config = fresh_copy / "config" / "demo.yml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["reporting"] = {"min_cell": 10, "small_n": 300}
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    agency = data["agencies"][0]["id"]
+    report = open_report(str(config), agency, output_dir=str(fresh_copy / "out"))
+    assert (report.min_cell, report.small_n) == (10, 300)
+    chosen = open_report(str(config), agency, output_dir=str(fresh_copy / "out"), min_cell="3")
+    assert chosen.min_cell == 3
+    study = open_study_report(str(config), output_dir=str(fresh_copy / "out"))
+    assert study.min_cell == 10
+
+
+def test_a_bad_reporting_block_is_an_error_naming_the_key(tmp_path):
+    from analysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="min_cell"):
+        load_study(write_study_config(tmp_path, reporting={"min_cell": 0}))

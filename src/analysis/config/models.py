@@ -307,6 +307,22 @@ class Privacy(Strict):
     key_env: str = "ANALYSIS_PSEUDONYM_KEY"
 
 
+class Reporting(Strict):
+    """Options of the reports (``reporting:`` in the config).
+
+    Attributes
+    ----------
+    min_cell : int
+        Small-cell protection k: a breakdown shows no group of fewer respondents (1 shows
+        every group); see :mod:`analysis.reporting.small_cells`.
+    small_n : int
+        Analysed respondents below which a report's limitations name the small sample.
+    """
+
+    min_cell: int = Field(5, ge=1)
+    small_n: int = Field(100, ge=0)
+
+
 class CommentSource(Strict):
     """Where an engagement source's comment threads are (``path`` contains ``{agency}``)."""
 
@@ -399,6 +415,7 @@ class Study(Strict):
     hypotheses: list[Hypothesis] = Field(default_factory=list)
     codebook: typing.Any = None
     scorecard: Scorecard = Scorecard()
+    reporting: Reporting = Reporting()
 
     @field_validator("codebook", mode="before")
     @classmethod

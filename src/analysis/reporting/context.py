@@ -742,8 +742,8 @@ def open_report(
     processed_dir: str = "",
     output_dir: str = "",
     *,
-    min_cell: int = small_cells.MIN_CELL,
-    small_n: int = SMALL_N,
+    min_cell: int | str = "",
+    small_n: int | str = "",
 ) -> ReportContext:
     """Load the study config and one agency's processed data for its report.
 
@@ -760,9 +760,11 @@ def open_report(
         report in ``reports/<study>/<agency>``).
     min_cell : int or str
         Small-cell protection: groups of fewer respondents are shown as ``< min_cell`` (1
-        shows every group). Notebook parameters are text, so ``"5"`` is read as 5.
+        shows every group). Notebook parameters are text, so ``"5"`` is read as 5; ``""``
+        takes the study config's ``reporting.min_cell`` (default 5).
     small_n : int or str
-        Analysed respondents below which the limitations name the small sample.
+        Analysed respondents below which the limitations name the small sample; ``""`` takes
+        the config's ``reporting.small_n`` (default 100).
 
     Returns
     -------
@@ -774,9 +776,9 @@ def open_report(
         For an agency without analysed respondents, or a ``min_cell`` or ``small_n`` that is
         not a whole number (at least 1 and 0).
     """
-    min_cell = whole_number(min_cell, "min_cell", 1)
-    small_n = whole_number(small_n, "small_n", 0)
     study = load_study(config)
+    min_cell = whole_number(study.reporting.min_cell if min_cell == "" else min_cell, "min_cell", 1)
+    small_n = whole_number(study.reporting.small_n if small_n == "" else small_n, "small_n", 0)
     study.agency(agency)
     data_dir = paths.processed_dir(study, processed_dir or None)
     responses = processed.read_partition(data_dir, "responses", agency)

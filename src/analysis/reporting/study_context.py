@@ -20,7 +20,7 @@ from analysis import tables
 from analysis.cleaning.scoring import score_constructs
 from analysis.config import load_study, paths
 from analysis.io import store as processed
-from analysis.reporting.context import ReportContext, _e
+from analysis.reporting.context import ReportContext, _e, whole_number
 from analysis.reporting.display import plain
 from analysis.reporting.results import ResultLog
 from analysis.reporting.synthesis import read_agency_results
@@ -86,7 +86,7 @@ def open_study_report(
     lang: str = "id",
     processed_dir: str = "",
     output_dir: str = "",
-    min_cell: int | str = 5,
+    min_cell: int | str = "",
 ) -> StudyReportContext:
     """Load the study and every agency's data and recorded results for the study report.
 
@@ -102,7 +102,8 @@ def open_study_report(
         The study's reports folder, holding ``<agency>/results.json`` (``""``:
         ``reports/<study>``); the study report's own files go there too.
     min_cell : int or str
-        k of the small-cell protection.
+        k of the small-cell protection; ``""`` takes the study config's
+        ``reporting.min_cell`` (default 5).
 
     Returns
     -------
@@ -131,7 +132,9 @@ def open_study_report(
         output_dir=out,
         parameters={"config": Path(config).name, "lang": lang},
         log=ResultLog(agency=STUDY),
-        min_cell=int(min_cell),
+        min_cell=whole_number(
+            study.reporting.min_cell if min_cell == "" else min_cell, "min_cell", 1
+        ),
         agency_results=read_agency_results(out, [a.id for a in study.agencies]),
         outcomes=shown_outcomes(out),
     )
