@@ -146,16 +146,17 @@ def _add_table(document, apa: ApaTable, size: Pt) -> None:
     table = document.add_table(rows=len(frame) + 1, cols=len(frame.columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _apa_borders(table)
-    for column, header in enumerate(frame.columns):
-        _fill(table.cell(0, column), str(header), size, column)
-        _rule_below(table.cell(0, column))
-    _repeat_header(table.rows[0])
-    for row_number, values in enumerate(frame.itertuples(index=False), start=1):
-        for column, value in enumerate(values):
-            _fill(
-                table.cell(row_number, column), "" if pd.isna(value) else str(value), size, column
-            )
-        _keep_row_whole(table.rows[row_number])
+    # row by row: python-docx's table.cell(r, c) lists every cell of the table on each call,
+    # which made a 1,000-row table of the study report take minutes
+    header, *body = table.rows
+    for column, (cell, name) in enumerate(zip(header.cells, frame.columns, strict=True)):
+        _fill(cell, str(name), size, column)
+        _rule_below(cell)
+    _repeat_header(header)
+    for row, values in zip(body, frame.itertuples(index=False), strict=True):
+        for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            _fill(cell, "" if pd.isna(value) else str(value), size, column)
+        _keep_row_whole(row)
     if apa.note:
         note = document.add_paragraph()
         note.paragraph_format.space_before = Pt(4)
