@@ -161,8 +161,9 @@ def write_text(path: Path, text: str) -> Path:
 def temporary_sibling(path: Path) -> Path:
     """A new empty file beside ``path`` (a hidden name), to write and then ``os.replace``.
 
-    Created exclusively (never an existing file or link), with permissions from the umask.
+    Created exclusively (never an existing file or link), with permissions from the umask. It
+    keeps ``path``'s suffix (``.index.1f2e3d4c5b6a.html``): papermill and the browser go by it.
     """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(6)}{path.suffix}")
     temporary.open("x").close()
     return temporary

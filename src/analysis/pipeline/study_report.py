@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +109,7 @@ def render_study_report(
         "processed_dir": str(data_dir),
         "output_dir": str(root),
     }
-    staged = {name: _staging_name(root, name) for name in FILES}
+    staged = {name: folders.temporary_sibling(root / name) for name in FILES}
     try:
         try:
             notebook = paths.notebook(STUDY_NOTEBOOK)
@@ -137,13 +136,6 @@ def render_study_report(
     finally:
         for path in staged.values():
             path.unlink(missing_ok=True)
-
-
-def _staging_name(root: Path, name: str) -> Path:
-    """A hidden path beside ``root / name`` keeping its suffix (papermill and the browser go by
-    it), to write and then ``os.replace``."""
-    path = Path(name)
-    return root / f".{path.stem}.{secrets.token_hex(6)}{path.suffix}"
 
 
 def _replace(staged: dict[str, Path], root: Path, names: tuple[str, ...]) -> None:
