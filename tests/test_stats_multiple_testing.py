@@ -29,6 +29,15 @@ def test_adjustment_matches_the_textbook_formulas_and_statsmodels(method, expect
     assert adjusted == pytest.approx(list(multipletests(P, method=method)[1]))
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_holm_matches_statsmodels_on_random_families_with_ties(seed):
+    rng = np.random.default_rng(seed)
+    family = rng.choice([0.001, 0.01, 0.02, 0.04, 0.3, 1.0], size=7)
+    family = np.where(rng.random(7) < 0.5, rng.random(7), family)
+    # second implementation: statsmodels multipletests(method="holm")
+    assert adjust_pvalues(family, "holm") == pytest.approx(multipletests(family, method="holm")[1])
+
+
 def test_missing_p_values_stay_in_place_and_are_not_counted():
     adjusted = adjust_pvalues([0.04, np.nan, 0.001, 0.03, None, 0.2, 0.012], "holm")
     # R p.adjust: NA stays NA and n = number of non-missing p-values (5 here, as above)
