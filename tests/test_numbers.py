@@ -225,3 +225,19 @@ def test_number_answers_as_brackets():
     assert any("2 answers given as numbers, placed in the bracket" in n for n in notes)
     with pytest.raises(InputError, match="1 answer is neither a range nor a number inside"):
         read_number_answers(pd.Series(["17-25", "80"]), path="f", column="Usia", ranges="category")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 10**17)), min_size=1, max_size=30))
+def test_plain_digit_columns_read_at_once_as_the_general_rules_read_them(numbers):
+    texts = [None if n is None else str(n) for n in numbers]
+    plain = counts(texts)  # digits only: the quick path
+    # second reading: the same cells after a placeholder row, which takes the general rules
+    general = counts(["-", *texts]).iloc[1:]
+    assert plain.tolist() == general.tolist()
+    assert plain.dtype == "Int64" and plain.index.tolist() == list(range(2, 2 + len(texts)))
+
+
+def test_a_plain_digit_column_still_checks_its_locale():
+    with pytest.raises(InputError, match='unknown number locale "xx"'):
+        counts(["12", "40"], locale="xx")

@@ -84,6 +84,8 @@ _GROUPED = {
     "point": r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$",
     "comma": r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$",
 }
+#: A count written as plain digits (no sign, separator or suffix) that fits in an int64.
+_PLAIN_COUNT = r"[0-9]{1,18}"
 _COUNT_HINT = (
     'expected a whole number such as 1234, "1,234", 1.250, 1.2K or 3,4 rb; - or N/A for none'
 )
@@ -118,7 +120,12 @@ def parse_counts(
         Naming the first row whose value is not a count (text, a fraction such as ``12.5`` without
         a suffix, a percentage or an unknown suffix).
     """
-    codes, parts = _tokenise(values, locale)
+    _locale_style(locale, path, column)
+    codes, texts = factorize_text(values)
+    if texts.str.fullmatch(_PLAIN_COUNT).all():  # most exports: digits only, read at once
+        counts = pd.array([*texts.astype("int64"), pd.NA], dtype="Int64")
+        return pd.Series(counts.take(codes), index=values.index)
+    parts = _tokenise(texts, locale)
     number = _number(parts, integer=True, locale=locale, path=path, column=column)
     scaled = number * parts["multiplier"]
     whole = parts["suffix"].notna() | (scaled == np.round(scaled))
@@ -158,7 +165,8 @@ def parse_decimal(
     InputError
         Naming the first row whose value is not a number.
     """
-    codes, parts = _tokenise(values, locale)
+    codes, texts = factorize_text(values)
+    parts = _tokenise(texts, locale)
     number = _number(parts, integer=False, locale=locale, path=path, column=column)
     bad = parts["value"] & number.isna()
     _raise_first_bad(bad, codes, values, path, column, "is not a number", _DECIMAL_HINT)
@@ -174,14 +182,13 @@ def _raise_first_bad(
     raise_first_bad(cells, values, path=path, column=column, what=what, hint=hint)
 
 
-def _tokenise(values: pd.Series, locale: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """Codes of the distinct cell texts (see :func:`analysis.io.labels.factorize_text`) and
-    each text split into sign, digit body, suffix and percent sign, placeholders flagged.
+def _tokenise(texts: pd.Series, locale: str) -> pd.DataFrame:
+    """Each distinct cell text (see :func:`analysis.io.labels.factorize_text`) split into sign,
+    digit body, suffix and percent sign, placeholders flagged.
 
-    The texts are numbered as the codes say, with one more row at the end for NA cells, so
-    every result per text is taken for each cell with ``take(codes)``.
+    The texts keep their numbers, with one more row at the end for NA cells, so every result
+    per text is taken for each cell with ``take(codes)``.
     """
-    codes, texts = factorize_text(values)
     text = (
         pd.concat([texts, pd.Series([""], dtype="string")], ignore_index=True)
         .str.replace("[\u00a0\u202f\u2009]", " ", regex=True)
@@ -196,7 +203,7 @@ def _tokenise(values: pd.Series, locale: str) -> tuple[np.ndarray, pd.DataFrame]
     multiplier = parts["suffix"].map(suffixes).astype("float64")
     parts["multiplier"] = multiplier.where(parts["suffix"].notna().to_numpy(bool), 1.0)
     parts["sign"] = np.where(parts["sign"].eq("-").fillna(False).to_numpy(bool), -1.0, 1.0)
-    return codes, parts
+    return parts
 
 
 def _number(parts: pd.DataFrame, *, integer: bool, locale: str, path, column) -> pd.Series:
