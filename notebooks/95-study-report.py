@@ -34,7 +34,8 @@ from analysis.reporting.study_context import open_study_report
 ensure_processed(config, processed_dir)
 report = open_study_report(config, lang, processed_dir, output_dir, min_cell=min_cell)
 estimates = synthesis.agency_estimates(report.agency_results, report.study)
-agencies = synthesis.agency_table(report.scores, report.posts, report.comments, estimates, report.study)
+metrics = scorecard.read_agency_metrics(report.study, processed_dir)
+agencies = synthesis.agency_table(report.scores, metrics, estimates, report.study)
 
 # %%
 report.title()
@@ -85,7 +86,7 @@ report.heading("study_triangulation")
 report.caveat()
 
 # %% tags=["remove_cell"]
-variables = synthesis.agency_variables(report.scores, report.posts, report.comments, report.study)
+variables = synthesis.agency_variables(report.scores, metrics, report.study)
 
 # %%
 report.show("agency_hypotheses", synthesis.agency_hypotheses(variables, report.study))
@@ -100,7 +101,6 @@ report.show("triangulation", synthesis.triangulation(agencies, report.study))
 report.heading("study_scorecard")
 
 # %% tags=["remove_cell"]
-metrics = scorecard.read_agency_metrics(report.study, processed_dir)
 card = scorecard.study_scorecard(metrics, report.study, lang)
 
 # %%

@@ -8,7 +8,7 @@ from analysis import stats
 from analysis.cleaning.scoring import score_constructs
 from analysis.config import paths
 from analysis.io import store
-from analysis.reporting import hypotheses, model_figures, synthesis
+from analysis.reporting import hypotheses, model_figures, scorecard, synthesis
 from analysis.reporting.results import ResultLog
 
 
@@ -32,6 +32,7 @@ def study_data(demo_study, tmp_path_factory):
         "scores": scores,
         "posts": store.read_partition(data_dir, "posts"),
         "comments": store.read_partition(data_dir, "comments"),
+        "metrics": scorecard.read_agency_metrics(demo_study),
     }
 
 
@@ -86,7 +87,7 @@ def test_agency_table_and_triangulation(demo_study, study_data):
     )
     estimates = synthesis.agency_estimates(results, demo_study)
     table = synthesis.agency_table(
-        study_data["scores"], study_data["posts"], study_data["comments"], estimates, demo_study
+        study_data["scores"], study_data["metrics"], estimates, demo_study
     )
     assert len(table) == len(demo_study.agencies)
     assert synthesis.main_outcome(demo_study) == "trust"
@@ -104,9 +105,7 @@ def test_agency_table_and_triangulation(demo_study, study_data):
 
 
 def test_agency_level_hypotheses_correlate_agency_means(demo_study, study_data):
-    variables = synthesis.agency_variables(
-        study_data["scores"], study_data["posts"], study_data["comments"], demo_study
-    )
+    variables = synthesis.agency_variables(study_data["scores"], study_data["metrics"], demo_study)
     assert len(variables) == len(demo_study.agencies)
     # the agency mean of trust is the plain mean of its respondents' scores
     first = variables.iloc[0]
@@ -120,3 +119,25 @@ def test_agency_level_hypotheses_correlate_agency_means(demo_study, study_data):
     direct = stats.correlations(variables, ["reply_rate", "trust"], method="spearman").iloc[0]
     assert row["r"] == pytest.approx(direct["r"]) and row["n"] == len(demo_study.agencies)
     assert row["decision"] in {"supported", "not_supported"}
+
+
+def test_agency_engagement_and_replies_are_the_agency_reports_statistics(demo_study, study_data):
+    """The study report reads them from the metric table made at clean time; recompute each
+    agency's from its own posts and comments, as its agency report does."""
+    variables = synthesis.agency_variables(study_data["scores"], study_data["metrics"], demo_study)
+    zone = demo_study.study.timezone
+    for agency in demo_study.agencies:
+        row = variables.set_index("agency").loc[agency.id]
+        posts = study_data["posts"][study_data["posts"]["agency_id"] == agency.id]
+        comments = study_data["comments"][study_data["comments"]["agency_id"] == agency.id]
+        # second route: stats.engagement_metrics per platform, E averaged, posts/week summed
+        metrics = stats.engagement_metrics(posts, agency.followers, zone)
+        e = metrics.loc[metrics["metric"] == "E", "value"].astype(float).mean()
+        per_week = metrics.loc[metrics["metric"] == "posts_per_week", "value"].astype(float)
+        assert row["engagement_index"] == pytest.approx(e, abs=1e-6)
+        assert row["posts_per_week"] == pytest.approx(per_week.sum(), abs=1e-6)
+        # second route: stats.responsiveness per platform, answered questions over asked ones
+        replies = stats.responsiveness(comments, timezone=zone)
+        answered = replies[replies["metric"] == "answered_share"]
+        share = 100 * answered["numerator"].sum() / answered["denominator"].sum()
+        assert row["reply_rate"] == pytest.approx(share, abs=1e-6)

@@ -3,11 +3,12 @@
 :func:`agency_metrics` gathers the agency-level metrics of *all* agencies into one long table
 (:data:`analysis.tables.AGENCY_METRICS`) when the study is cleaned, so that an agency report,
 which reads only its own partition, can still rank its agency among the others, and the study
-report shows the same numbers. The values come from :mod:`analysis.stats`: the Bonsón indices
-of :func:`~analysis.stats.engagement_metrics` (per agency, with the config's follower counts
-where an export has none, as the agency report computes them), the reply rate and time of
-:func:`~analysis.stats.responsiveness` over all of an agency's platforms together (as
-:func:`analysis.reporting.synthesis.agency_variables`), and the presence and consistency of
+report (its agency table, agency-level hypotheses and scorecard: :mod:`analysis.reporting.
+synthesis`) reads the same numbers rather than computing them again. The values come from
+:mod:`analysis.stats`: the Bonsón indices of :func:`~analysis.stats.engagement_metrics` (per
+agency, with the config's follower counts where an export has none, as the agency report
+computes them), the reply rate and time of :func:`~analysis.stats.responsiveness` over all of
+an agency's platforms together, and the presence and consistency of
 :func:`~analysis.stats.cross_platform`, computed on all agencies at once so every agency is
 measured over the same weeks.
 

@@ -27,6 +27,7 @@ import pandas as pd
 from analysis import stats
 from analysis.config import Study
 from analysis.reporting.sections import tidy
+from analysis.stats.activity import ALL_PLATFORMS
 
 #: Columns of :func:`agency_estimates`.
 ESTIMATE_COLUMNS = (
@@ -232,12 +233,22 @@ def main_outcome(study: Study) -> str | None:
 
 def agency_table(
     scores: pd.DataFrame,
-    posts: pd.DataFrame,
-    comments: pd.DataFrame,
+    metrics: pd.DataFrame,
     estimates: pd.DataFrame,
     study: Study,
 ) -> pd.DataFrame:
     """One row per agency: sample size, the main outcome, engagement, replies and verdicts.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Every respondent's construct scores, with ``agency_id``.
+    metrics : pandas.DataFrame
+        The study's agency metric table, computed once when the study is cleaned
+        (:func:`analysis.reporting.scorecard.read_agency_metrics`).
+    estimates : pandas.DataFrame
+        :func:`agency_estimates`.
+    study : Study
 
     Returns
     -------
@@ -250,26 +261,17 @@ def agency_table(
     """
     outcome = main_outcome(study)
     level = 1 - study.study.alpha
+    names = ("engagement_index", "answered_share")
+    overall = agency_level(metrics, names, [a.id for a in study.agencies])
     rows = []
-    followers = {a.id: a.followers for a in study.agencies}
     for agency in study.agencies:
         mine = scores[scores["agency_id"] == agency.id]
         row = {"agency": agency.id, "n": len(mine)}
         if outcome and mine[outcome].notna().sum() > 1:
             described = stats.describe(mine, [outcome], ci=level).iloc[0]
             row |= {k: described[k] for k in ("mean", "ci_low", "ci_high")}
-        agency_posts = posts[posts["agency_id"] == agency.id]
-        if not agency_posts.empty:
-            metrics = stats.engagement_metrics(
-                agency_posts, followers[agency.id], study.study.timezone
-            )
-            row["engagement_index"] = metrics.loc[metrics["metric"] == "E", "value"].mean()
-        agency_comments = comments[comments["agency_id"] == agency.id]
-        if not agency_comments.empty:
-            replies = stats.responsiveness(agency_comments, timezone=study.study.timezone)
-            answered = replies[replies["metric"] == "answered_share"]
-            numerator, denominator = answered["numerator"].sum(), answered["denominator"].sum()
-            row["reply_rate"] = 100 * numerator / denominator if denominator else np.nan
+        row["engagement_index"] = overall.at[agency.id, "engagement_index"]
+        row["reply_rate"] = overall.at[agency.id, "answered_share"]
         decided = estimates[(estimates["agency"] == agency.id)]
         tested = decided[decided["decision"].isin(["supported", "not_supported"])]
         row["supported"] = f"{(tested['decision'] == 'supported').sum()}/{len(tested)}"
@@ -288,10 +290,17 @@ def agency_table(
     return tidy(table.reindex(columns=columns), ("agency",), "outcome_mean")
 
 
-def agency_variables(
-    scores: pd.DataFrame, posts: pd.DataFrame, comments: pd.DataFrame, study: Study
-) -> pd.DataFrame:
+def agency_variables(scores: pd.DataFrame, metrics: pd.DataFrame, study: Study) -> pd.DataFrame:
     """One row per agency with the variables ``level: agency`` hypotheses may name.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Every respondent's construct scores, with ``agency_id``.
+    metrics : pandas.DataFrame
+        The study's agency metric table (:func:`analysis.reporting.scorecard.agency_metrics`,
+        read with :func:`~analysis.reporting.scorecard.read_agency_metrics`).
+    study : Study
 
     Returns
     -------
@@ -300,29 +309,31 @@ def agency_variables(
         construct id), ``engagement_index`` (Bonsón E averaged over the agency's platforms),
         ``posts_per_week`` (summed over platforms), ``reply_rate`` (% of citizens' questions and
         complaints answered, all platforms) and ``median_hours_to_reply`` (the median over the
-        answered ones, all platforms).
+        answered ones, all platforms); NaN where the agency has no posts or no comments.
     """
-    rows = []
-    for agency in study.agencies:
-        mine = scores[scores["agency_id"] == agency.id]
-        row = {"agency": agency.id}
-        row |= {c.id: mine[c.id].astype(float).mean() for c in study.constructs}
-        agency_posts = posts[posts["agency_id"] == agency.id]
-        if not agency_posts.empty:
-            metrics = stats.engagement_metrics(agency_posts, agency.followers, study.study.timezone)
-            row["engagement_index"] = metrics.loc[metrics["metric"] == "E", "value"].mean()
-            row["posts_per_week"] = metrics.loc[
-                metrics["metric"] == "posts_per_week", "value"
-            ].sum()
-        agency_comments = comments[comments["agency_id"] == agency.id]
-        if not agency_comments.empty:
-            pooled = agency_comments.assign(platform="all").astype({"platform": "string"})
-            replies = stats.responsiveness(pooled, timezone=study.study.timezone)
-            values = replies.set_index("metric")["value"]
-            row["reply_rate"] = values.get("answered_share", np.nan)
-            row["median_hours_to_reply"] = values.get("median_hours_to_reply", np.nan)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    ids = [a.id for a in study.agencies]
+    constructs = scores[[c.id for c in study.constructs]].astype("float64")
+    means = constructs.groupby(scores["agency_id"].to_numpy()).mean().reindex(ids)
+    names = ("engagement_index", "posts_per_week", "answered_share", "median_hours_to_reply")
+    overall = agency_level(metrics, names, ids).rename(columns={"answered_share": "reply_rate"})
+    table = means.join(overall).rename_axis("agency").reset_index()
+    return table.astype({column: "float64" for column in table.columns[1:]})
+
+
+def agency_level(
+    metrics: pd.DataFrame, names: tuple[str, ...], agencies: list[str]
+) -> pd.DataFrame:
+    """The agency-level values (platform ``all``) of the metrics ``names`` of ``agencies``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by agency id in the order of ``agencies``, one float column per name (NaN
+        where an agency has no value, e.g. no posts or no comments).
+    """
+    overall = metrics[(metrics["platform"] == ALL_PLATFORMS) & metrics["metric"].isin(names)]
+    wide = overall.pivot(index="agency_id", columns="metric", values="value")
+    return wide.reindex(index=agencies, columns=list(names)).astype("float64")
 
 
 def agency_hypotheses(variables: pd.DataFrame, study: Study) -> pd.DataFrame:
