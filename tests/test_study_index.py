@@ -100,3 +100,44 @@ def test_a_worker_holds_one_report_at_a_time(tmp_path, monkeypatch):
     # of root tasks), so one worker would hold 2: a kill would then fail an agency not begun
     assert HELD == [1, 1, 1]
 
+
+PYTHON = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+
+
+def test_a_kernel_started_early_runs_the_notebook_later_and_is_shut_down(tmp_path):
+    import nbformat
+    import psutil
+
+    from analysis.pipeline.execute import KernelStartedEarly
+
+    notebook = tmp_path / "tiny.ipynb"
+    cells = [nbformat.v4.new_code_cell("value = 6", metadata={"tags": ["parameters"]})]
+    cells.append(nbformat.v4.new_code_cell("print(value * 7)"))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=PYTHON), notebook)
+    with KernelStartedEarly() as early:
+        early.start()
+        early.start()  # once: the second call starts nothing
+        started = time.monotonic()
+        kernel = early._kernel.result()
+        pid = kernel.manager.provisioner.pid
+        early.execute(notebook, tmp_path / "out.ipynb", {"value": 7})
+        # the notebook ran in the kernel started early (no second start-up paid here)
+        assert kernel.reports == 1 and time.monotonic() - started < 30
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[-1].outputs[0]["text"] == "49\n"
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert early._kernel is None and not kernel.folder.exists()
+
+
+def test_a_kernel_never_started_early_runs_the_notebook_in_a_new_one(tmp_path):
+    import nbformat
+
+    from analysis.pipeline.execute import KernelStartedEarly
+
+    notebook = tmp_path / "tiny.ipynb"
+    cells = [nbformat.v4.new_code_cell("print('ran')")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=PYTHON), notebook)
+    with KernelStartedEarly() as early:
+        early.execute(notebook, tmp_path / "out.ipynb", {})
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[-1].outputs[0]["text"] == "ran\n"

@@ -43,6 +43,7 @@ from analysis.pipeline.cache import (
     is_current,
 )
 from analysis.pipeline.clean import clean_locked
+from analysis.pipeline.execute import KernelStartedEarly
 from analysis.pipeline.locking import study_lock
 from analysis.pipeline.report import ReportOutcome, render_report, short_error, warm_up_worker
 from analysis.pipeline.study_report import StudyReportOutcome, render_study_report
@@ -71,6 +72,9 @@ def run_batch(
 ) -> list[ReportOutcome]:
     """Clean the study, render every agency's report in parallel, then the study report as the
     study's front page (``index.html``, ``index.pdf``; :mod:`analysis.pipeline.study_report`).
+
+    The study report runs in this process, in a kernel started with the cluster (while the
+    study is cleaned or the agency reports run), so that its start-up is not paid at the end.
 
     Holds the study's lock throughout (:func:`analysis.pipeline.locking.study_lock`).
 
@@ -112,14 +116,18 @@ def run_batch(
     selected = select_agencies(study, agencies)
     root = folders.reports_folder(study, output_dir)
     folders.processed_folder(study, processed_dir)
-    with study_lock(study), BatchCluster(scheduler, workers) as cluster:
+    with (
+        study_lock(study),
+        KernelStartedEarly() as study_kernel,
+        BatchCluster(scheduler, workers, on_start=study_kernel.start) as cluster,
+    ):
         folders.claim(root, study, "reports")
         clean_if_changed(study, processed_dir, force, lambda: cluster.start_soon(len(selected)))
         for agency in study.agencies:
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
         outcomes = _render_all(study, selected, arguments, cluster, force, progress)
-        made = write_index(study, outcomes, lang, output_dir, processed_dir, force)
+        made = write_index(study, outcomes, lang, output_dir, processed_dir, force, study_kernel)
     if study_report is not None:
         study_report(made)
     return outcomes
@@ -293,10 +301,17 @@ class BatchCluster:
         Address of an existing Dask scheduler.
     workers : int, optional
         Local workers (default: CPU cores).
+    on_start : callable, optional
+        Called when the cluster is started (in the background or not).
     """
 
-    def __init__(self, scheduler: str | None, workers: int | None):
-        self.scheduler, self.workers = scheduler, workers
+    def __init__(
+        self,
+        scheduler: str | None,
+        workers: int | None,
+        on_start: Callable[[], object] | None = None,
+    ):
+        self.scheduler, self.workers, self.on_start = scheduler, workers, on_start
         self.cluster = self.client = None
         self._starting: Future | None = None
         self._warming: list = []
@@ -342,6 +357,8 @@ class BatchCluster:
         from dask.system import CPU_COUNT
         from distributed import Client
 
+        if self.on_start is not None:
+            self.on_start()
         if self.scheduler is None:
             self.cluster = local_cluster(max(1, min(self.workers or CPU_COUNT, reports)))
         self.client = Client(self.scheduler or self.cluster)
@@ -410,13 +427,14 @@ def write_index(
     output_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
     force: bool = False,
+    kernel: KernelStartedEarly | None = None,
 ) -> StudyReportOutcome:
     """Write ``batch.json``, then the study's front page: the study report (``index.html``,
     ``index.pdf``), or the plain list of agencies headed by the error when it failed.
 
-    The study report is made here, in a new kernel, not on the cluster: this process has the
-    study's data (it cleaned them), and a cluster whose workers have all died would leave it
-    waiting. It is skipped when nothing it shows changed.
+    The study report is made here, in ``kernel`` (else a new kernel), not on the cluster: this
+    process has the study's data (it cleaned them), and a cluster whose workers have all died
+    would leave it waiting. It is skipped when nothing it shows changed.
 
     Returns
     -------
@@ -424,7 +442,7 @@ def write_index(
     """
     root = paths.reports_dir(study, output_dir)
     folders.write_text(root / "batch.json", json.dumps([asdict(o) for o in outcomes], indent=1))
-    made = render_study_report(study.config_path, lang, output_dir, processed_dir, force)
+    made = render_study_report(study.config_path, lang, output_dir, processed_dir, force, kernel)
     if made.status == "failed":
         write_agency_list(study, outcomes, lang, output_dir, study_error=made.error)
     return made

@@ -45,6 +45,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -338,6 +339,58 @@ class WarmPool(Generic[Helper]):
 
 KERNELS: WarmPool[ReportKernel] = WarmPool(ReportKernel, ReportKernel.close, ReportKernel.usable)
 """The warm report kernels of this process."""
+
+
+class KernelStartedEarly:
+    """One report kernel for a notebook this process will run later, started in a background
+    thread as soon as :meth:`start` is called, so that its start-up and imports overlap other
+    work (a batch starts its study report's kernel while the agency reports run).
+
+    Use as a context manager: the kernel is shut down on exit, used or not.
+    """
+
+    def __init__(self):
+        self._kernel: Future | None = None
+
+    def __enter__(self) -> KernelStartedEarly:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the kernel in the background (once; later calls do nothing)."""
+        if self._kernel is None:
+            starter = ThreadPoolExecutor(1, thread_name_prefix="report-kernel")
+            self._kernel = starter.submit(ReportKernel)
+            starter.shutdown(wait=False)
+
+    def execute(self, notebook: Path, output: Path, parameters: dict) -> None:
+        """:meth:`ReportKernel.execute` in the kernel started early; in a new kernel when it
+        was not started, failed to start or is no longer usable.
+
+        Raises
+        ------
+        papermill.PapermillExecutionError
+            When a cell fails.
+        """
+        self.start()
+        try:
+            kernel = self._kernel.result()
+        except KernelSetupError:
+            kernel = None
+        if kernel is None or not kernel.usable():
+            self.close()
+            execute_notebook(notebook, output, parameters)
+            return
+        kernel.execute(notebook, output, parameters)
+
+    def close(self) -> None:
+        """Shut the kernel down (waiting for it to finish starting)."""
+        kernel, self._kernel = self._kernel, None
+        if kernel is not None:
+            with suppress(Exception):
+                kernel.result().close()
 
 
 def execute_report(study: Study, agency: str, lang: str, folder: Path, data_dir: Path) -> Path:

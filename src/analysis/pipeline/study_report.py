@@ -26,7 +26,7 @@ from analysis.config import Study, load_study, paths
 from analysis.io import store as processed
 from analysis.pipeline import folders
 from analysis.pipeline.cache import code_key
-from analysis.pipeline.execute import execute_notebook
+from analysis.pipeline.execute import KernelStartedEarly, execute_notebook
 from analysis.reporting.export import PdfPrintError, PdfUnavailable, export_html
 from analysis.reporting.study_context import shown_outcomes
 
@@ -78,11 +78,13 @@ def render_study_report(
     output_dir: str | Path | None = None,
     processed_dir: str | Path | None = None,
     force: bool = False,
+    kernel: KernelStartedEarly | None = None,
 ) -> StudyReportOutcome:
     """Make ``index.html`` and ``index.pdf`` from the study report notebook, unless current.
 
-    Run by a batch after its agency reports, holding the study's lock, in a new kernel; it
-    never raises for a failing notebook.
+    Run by a batch after its agency reports, holding the study's lock, in ``kernel`` (a
+    kernel the batch started while the agency reports ran) or else in a new kernel; it never
+    raises for a failing notebook.
 
     Returns
     -------
@@ -113,7 +115,10 @@ def render_study_report(
     try:
         try:
             notebook = paths.notebook(STUDY_NOTEBOOK)
-            execute_notebook(notebook, staged["index.ipynb"], parameters)
+            if kernel is not None:
+                kernel.execute(notebook, staged["index.ipynb"], parameters)
+            else:
+                execute_notebook(notebook, staged["index.ipynb"], parameters)
             export_html(
                 staged["index.ipynb"],
                 staged["index.html"],
