@@ -8,6 +8,7 @@ HTML export, PDF); the others work on one agency's data in-process.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -147,6 +148,24 @@ class TestRenderedReport:
             assert Image.open(png).size[0] > 800  # 200 dpi
             svg = png.with_suffix(".svg")
             assert ET.parse(svg).getroot().tag.endswith("svg")
+
+    def test_figure_outputs_carry_their_caption_as_plain_text_not_the_image_bytes(self, rendered):
+        lang, notebook = (
+            rendered["lang"],
+            json.loads((rendered["folder"] / "report.ipynb").read_text(encoding="utf-8")),
+        )
+        figures_shown = [
+            output["data"]
+            for cell in notebook["cells"]
+            for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})
+        ]
+        assert len(figures_shown) >= 4
+        label = re.escape(t(lang, "figure_label", n=0)).replace("0", r"\d+")
+        for data in figures_shown:
+            plain = "".join(data["text/plain"])
+            assert re.match(rf"{label}\. \S", plain), plain[:80]
+            assert len(plain) < 300 and "PNG" not in plain
 
     def test_each_shown_table_is_saved_as_csv_with_the_recorded_values(self, rendered):
         folder, results = rendered["folder"], rendered["results"]
