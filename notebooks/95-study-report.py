@@ -71,7 +71,7 @@ pooled = synthesis.pooled_estimates(estimates, report.study)
 report.show("pooled", pooled)
 
 # %%
-report.figure("forest", model_figures.forest(estimates, pooled, report.study, lang))
+report.figures("forest", model_figures.forest_plots(estimates, pooled, report.study, lang))
 
 # %%
 report.show("pooled_models", synthesis.pooled_models(report.scores, report.study))

@@ -66,8 +66,9 @@ def test_pooled_estimate_is_metafor_rma_on_the_agencies(demo_study, study_data):
     # demo truth: latent slope 0.3 of trust on smu in every agency, so the pooled H1
     # estimate of the observed-score slope is positive and its interval excludes 0
     assert reml["ci_low"] > 0
-    figure = model_figures.forest(estimates, pooled, demo_study, "en")
-    assert len(figure.axes) == pooled["hypothesis"].nunique()
+    figures = model_figures.forest_plots(estimates, pooled, demo_study, "en")
+    assert list(figures) == list(dict.fromkeys(pooled["hypothesis"]))
+    assert all(len(figure.axes) == 1 for figure in figures.values())
 
 
 def test_pooled_models_agree_with_the_per_agency_picture(demo_study, study_data):
@@ -141,3 +142,35 @@ def test_agency_engagement_and_replies_are_the_agency_reports_statistics(demo_st
         answered = replies[replies["metric"] == "answered_share"]
         share = 100 * answered["numerator"].sum() / answered["denominator"].sum()
         assert row["reply_rate"] == pytest.approx(share, abs=1e-6)
+
+
+@pytest.mark.parametrize(("agencies", "figures"), [(12, 1), (100, 1), (150, 2), (250, 3)])
+def test_each_forest_plot_fits_one_a4_page_at_any_number_of_agencies(demo_study, agencies, figures):
+    rng = np.random.default_rng(agencies)
+    estimates = pd.DataFrame(
+        {
+            "hypothesis": "H1",
+            "agency": [f"agency-{k:03d}" for k in range(agencies)],
+            "estimate": rng.normal(0.3, 0.1, agencies),
+        }
+    )
+    estimates = estimates.assign(
+        ci_low=estimates["estimate"] - 0.2, ci_high=estimates["estimate"] + 0.2
+    )
+    summary = {"estimate": 0.3, "ci_low": 0.25, "ci_high": 0.35, "pi_low": 0.1, "pi_high": 0.5}
+    pooled = pd.DataFrame(
+        [{"hypothesis": "H1", "method": "REML", "tau2": 0.01, "i2": 20.0, **summary}]
+    )
+    drawn = model_figures.forest_plots(estimates, pooled, demo_study, "en")
+    assert len(drawn) == figures
+    shown = []
+    for figure in drawn.values():
+        width, height = figure.get_size_inches()
+        # the A4 text width (180 mm) and no taller than a page holds under its caption
+        assert width <= 180 / 25.4 and height <= model_figures.FOREST_MAX_HEIGHT
+        labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+        assert labels[-1] == "Pooled"  # every part carries the pooled estimate
+        shown += labels[:-1]
+        fonts = {label.get_fontsize() for label in figure.axes[0].get_yticklabels()}
+        assert min(fonts) >= model_figures.FOREST_MIN_FONT
+    assert shown == estimates["agency"].tolist()  # every agency once, in order

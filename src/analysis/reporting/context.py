@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, Markdown, display
 
 from analysis import tables
 from analysis.cleaning.scoring import score_constructs
@@ -248,6 +249,13 @@ class ReportContext:
             files["png"].read_bytes(),
             round(fig.get_size_inches()[0] * 96),
         )
+
+    def figures(self, name: str, figs: dict[str, plt.Figure]) -> None:
+        """Show several numbered figures of one kind (:meth:`figure` each), saved as
+        ``figures/<name>-<key>.png`` and ``.svg`` (the key in lower case, other characters
+        than letters, digits, ``_`` and ``-`` replaced by ``-``)."""
+        for key, fig in figs.items():
+            display(self.figure(f"{name}-{_file_stem(key)}", fig))
 
     def summary(self, verdicts: pd.DataFrame, flow: pd.DataFrame) -> HTML:
         """The executive summary: who was analysed, then a verdict table per hypothesis.
@@ -703,6 +711,11 @@ class ReportFigure:
             "image/png": encoded,
             "text/plain": f"{self.label}. {self.title}",
         }
+
+
+def _file_stem(key: str) -> str:
+    """``key`` as a file-name part: lower case, anything but ``a-z0-9_-`` made ``-``."""
+    return re.sub(r"[^a-z0-9_-]", "-", key.lower())
 
 
 def long_date(day: date, lang: str) -> str:

@@ -117,76 +117,102 @@ def path_diagrams(terms: pd.DataFrame, study: Study, lang: str) -> plt.Figure | 
     return fig
 
 
-def forest(
+#: Width of a forest plot, inches: the A4 text width (210 mm less 2 x 15 mm margins), so it is
+#: shown at its own size.
+FOREST_WIDTH = 7.0
+#: Height a forest plot may take, inches: an A4 page (297 mm less 18 + 16 mm margins) less its
+#: caption above.
+FOREST_MAX_HEIGHT = 9.0
+#: Inches of a forest plot that are not rows (axis, ticks, legend).
+FOREST_FRAME = 1.1
+#: Row height and tick font of a forest plot (inches, points), and how far both may shrink so
+#: that one hypothesis' agencies fit on one page; beyond that, the agencies are split over
+#: several figures.
+FOREST_ROW, FOREST_MIN_ROW = 0.2, 0.075
+FOREST_FONT, FOREST_MIN_FONT = 7.0, 4.5
+
+
+def forest_plots(
     estimates: pd.DataFrame, pooled: pd.DataFrame, study: Study, lang: str
-) -> plt.Figure | None:
+) -> dict[str, plt.Figure]:
     """Forest plots: each agency's estimate with its CI, the REML pooled estimate and its PI.
 
-    One panel per hypothesis that was pooled (see
-    :func:`analysis.reporting.synthesis.pooled_estimates`); None when none was.
+    One figure per hypothesis that was pooled (see
+    :func:`analysis.reporting.synthesis.pooled_estimates`), each as wide as the A4 text and no
+    taller than a page, so that it is never split over pages and is printed at its own size.
+    Rows shrink (to :data:`FOREST_MIN_ROW` inches, with the labels down to
+    :data:`FOREST_MIN_FONT` points: 100 agencies on one page); a hypothesis with more agencies
+    is drawn as several figures, each with the pooled estimate, titled ``(1/2)``, ``(2/2)``.
+
+    Returns
+    -------
+    dict
+        Hypothesis id (``<id>-<part>`` when split) -> figure, in the order of ``pooled``;
+        empty when nothing was pooled.
     """
     reml = pooled[pooled["method"] == "REML"] if not pooled.empty else pooled
-    if reml.empty:
-        return None
     names = {a.id: a.name for a in study.agencies}
-    panels = list(reml["hypothesis"])
-    rows_per_panel = max(len(estimates[estimates["hypothesis"] == h]) for h in panels) + 2
-    columns = min(2, len(panels))
-    grid_rows = -(-len(panels) // columns)
-    # two panels a row keep the whole figure on one A4 page for a study of a dozen agencies
-    fig, axes = plt.subplots(
-        grid_rows,
-        columns,
-        figsize=(5.6 * columns, grid_rows * (0.2 * rows_per_panel + 1.1)),
-        squeeze=False,
-    )
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.set_visible(False)
-    for ax, hypothesis in zip(axes.flat, panels, strict=False):
+    per_figure = int((FOREST_MAX_HEIGHT - FOREST_FRAME) / FOREST_MIN_ROW) - 2
+    figures = {}
+    for summary in reml.to_dict(orient="records"):
+        hypothesis = summary["hypothesis"]
         rows = estimates[estimates["hypothesis"] == hypothesis].dropna(subset=["estimate"])
-        summary = reml[reml["hypothesis"] == hypothesis].iloc[0]
-        y = np.arange(len(rows))[::-1] + 2
-        ax.errorbar(
-            rows["estimate"],
-            y,
-            xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
-            fmt="s",
-            color="#34495e",
-            ecolor="#7f8c8d",
-            capsize=2,
-            markersize=4,
-        )
-        ax.hlines(
-            0.6,
-            summary["pi_low"],
-            summary["pi_high"],
-            color="#c0392b",
-            lw=1.2,
-            linestyles="dotted",
-            label=t(lang, "figures.prediction_interval"),
-        )
-        diamond_x = [
-            summary["ci_low"],
-            summary["estimate"],
-            summary["ci_high"],
-            summary["estimate"],
-        ]
-        ax.fill(
-            diamond_x, [0.6, 0.95, 0.6, 0.25], color="#c0392b", label=t(lang, "figures.pooled_reml")
-        )
-        ax.axvline(0, color="grey", lw=0.8)
-        labels = [textwrap.shorten(names.get(a, a), 30) for a in rows["agency"]]
-        ax.set_yticks([*y, 0.6], [*labels, t(lang, "figures.pooled")], fontsize=7)
-        ax.tick_params(axis="x", labelsize=7)
-        title = t(
-            lang,
-            "figures.forest_title",
-            id=hypothesis,
-            tau2=number(summary["tau2"], lang, 3),
-            i2=number(summary["i2"], lang, 1),
-        )
-        ax.set_title(title, fontsize=9)
-        ax.legend(loc="lower right", fontsize=6)
+        parts = max(1, -(-len(rows) // per_figure))
+        size = -(-len(rows) // parts)
+        for part in range(parts):
+            title = t(
+                lang,
+                "figures.forest_title",
+                id=hypothesis,
+                tau2=number(summary["tau2"], lang, 3),
+                i2=number(summary["i2"], lang, 1),
+            )
+            key = hypothesis if parts == 1 else f"{hypothesis}-{part + 1}"
+            title += "" if parts == 1 else f" ({part + 1}/{parts})"
+            chunk = rows.iloc[part * size : (part + 1) * size]
+            figures[key] = _forest(chunk, summary, names, title, lang)
+    return figures
+
+
+def _forest(rows: pd.DataFrame, summary: dict, names: dict, title: str, lang: str) -> plt.Figure:
+    """One forest plot: ``rows`` (agencies) and the pooled ``summary`` below them."""
+    slots = len(rows) + 2
+    row = max(FOREST_MIN_ROW, min(FOREST_ROW, (FOREST_MAX_HEIGHT - FOREST_FRAME) / slots))
+    scale = row / FOREST_ROW
+    font = max(FOREST_MIN_FONT, FOREST_FONT * scale)
+    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, row * slots + FOREST_FRAME))
+    y = np.arange(len(rows))[::-1] + 2
+    ax.errorbar(
+        rows["estimate"],
+        y,
+        xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+        fmt="s",
+        color="#34495e",
+        ecolor="#7f8c8d",
+        capsize=2 * scale,
+        markersize=4 * scale,
+        elinewidth=max(0.5, 1.0 * scale),
+    )
+    ax.hlines(
+        0.6,
+        summary["pi_low"],
+        summary["pi_high"],
+        color="#c0392b",
+        lw=1.2,
+        linestyles="dotted",
+        label=t(lang, "figures.prediction_interval"),
+    )
+    diamond_x = [summary["ci_low"], summary["estimate"], summary["ci_high"], summary["estimate"]]
+    ax.fill(
+        diamond_x, [0.6, 0.95, 0.6, 0.25], color="#c0392b", label=t(lang, "figures.pooled_reml")
+    )
+    ax.axvline(0, color="grey", lw=0.8)
+    labels = [textwrap.shorten(names.get(a, a), 40) for a in rows["agency"]]
+    ax.set_yticks([*y, 0.6], [*labels, t(lang, "figures.pooled")], fontsize=font)
+    ax.set_ylim(0, slots)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.set_title(title, fontsize=9)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=6, ncols=2, frameon=False)
     fig.tight_layout()
     plt.close(fig)
     return fig
