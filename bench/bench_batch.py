@@ -21,6 +21,11 @@ Every run is ``python -m analysis batch`` in a new process, timed from start to 
 5. ``corrupt``: one agency's Instagram export overwritten with bytes that are no CSV, then the
    same ``--subset`` agencies without ``--force``: that agency must be the only one failed.
 
+Besides the figures, ``setup.cores_busy`` gives each run's CPU seconds (the batch and every
+process under it) per second of wall time: on 2 cores, 2 is the most a run can use. A 1-worker
+run uses more than one core (its browser prints on the other while the worker's client
+handles the notebook), which bounds the 2-worker speedup below 2.
+
 Figures (``reports/bench/bench_batch.json``):
 
 - ``speedup_2_vs_1_workers``: ``full_1_worker`` wall time / ``full`` wall time (goal >= 1.8);
@@ -38,6 +43,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -98,7 +104,7 @@ def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
 
     ``during(process, started)`` is called every 0.2 s while the batch runs.
     """
-    started = time.perf_counter()
+    started, used_before = time.perf_counter(), _children_cpu_seconds()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         while process.poll() is None:
@@ -106,10 +112,24 @@ def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
                 during(process, started)
             time.sleep(0.2)
         seconds = time.perf_counter() - started
+        cpu_seconds = _children_cpu_seconds() - used_before
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    return {"seconds": seconds, "status": process.returncode, "stdout": stdout, "stderr": stderr}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "status": process.returncode,
+        "stdout": stdout,
+        "stderr": stderr,
+    }
+
+
+def _children_cpu_seconds() -> float:
+    """User and system CPU seconds of this process's finished descendants: the batch and every
+    process under it (its workers, kernels and browsers), each counted when its parent reaps it."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def outcomes(reports: Path) -> dict[str, dict]:
@@ -249,6 +269,9 @@ def main(argv: list[str] | None = None) -> dict:
         "respondents_per_agency": _spread(list(respondents["respondents"].values())),
         "generate_seconds": round(generate_seconds, 1),
         "run_seconds": {name: round(run["seconds"], 1) for name, run in runs.items()},
+        "cores_busy": {
+            name: round(run["cpu_seconds"] / run["seconds"], 2) for name, run in runs.items()
+        },
         "run_exit_status": {name: run["status"] for name, run in runs.items()},
         "kernel_seconds_per_agency_2_workers": _spread(list(per_agency.values())),
         "kernel_seconds_per_agency_1_worker": _spread(

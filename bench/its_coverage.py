@@ -3,7 +3,7 @@
 For each error model of :func:`analysis.stats.time_series.interrupted_time_series`
 (``errors="ar1"``, ``"hac"``, ``"ols"``) and each cell of
 
-- T = 52 and 104 weekly periods, intervention at week T / 2;
+- T = 26, 52 and 104 weekly periods (``--lengths``), intervention at week T / 2;
 - errors: independent normal (SD 1), stationary AR(1) with rho = 0.4 (innovation SD 1), and
   Poisson weekly counts at a constant 3 per week (posts per week of an agency that did not
   change);
@@ -22,7 +22,8 @@ and over the first ``--power-reps`` of them with a level change added (1 SD of t
 The series go through the public function (one row per week, its mean), as a study would.
 It prints a table and writes ``reports/bench/its_coverage.json``.
 
-Usage: ``python bench/its_coverage.py [--reps 1000] [--power-reps 300] [--workers 2]``.
+Usage: ``python bench/its_coverage.py [--reps 1000] [--power-reps 300] [--workers 2]
+[--lengths 26 52 104]``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from analysis.stats.time_series import ERRORS, interrupted_time_series
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261201
-LENGTHS = (52, 104)
+LENGTHS = (26, 52, 104)
 NOISES = ("independent", "ar1_0.4", "poisson_3")
 RATE = 3.0
 RHO = 0.4
@@ -111,9 +112,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--power-reps", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
     args = parser.parse_args()
     tasks = [
-        (t, kind, args.reps, min(args.power_reps, args.reps)) for t in LENGTHS for kind in NOISES
+        (t, kind, args.reps, min(args.power_reps, args.reps))
+        for t in args.lengths
+        for kind in NOISES
     ]
     started = time.perf_counter()
     with Pool(args.workers) as pool:

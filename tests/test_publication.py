@@ -31,7 +31,12 @@ from analysis.pipeline.report import run_report
 from analysis.reporting import figures, small_cells
 from analysis.reporting.artifacts import save_figure, save_table
 from analysis.reporting.browser import find_chromium
-from analysis.reporting.context import long_date, open_report, whole_number
+from analysis.reporting.context import (
+    SHORT_SERIES_FALSE_POSITIVES,
+    long_date,
+    open_report,
+    whole_number,
+)
 from analysis.reporting.export import fill_contents, print_options
 from analysis.reporting.i18n import number, t
 from analysis.reporting.results import read_results
@@ -404,9 +409,11 @@ def test_limitations_are_drawn_from_the_recorded_tables(demo_project, tmp_path):
     )
     report.shown["hypothesis"] = pd.DataFrame(
         {
-            "hypothesis": ["H1", "H2"],
-            "decision": ["supported", "not_tested"],
-            "label": [None, "too_few_rows"],
+            "hypothesis": ["H1", "H2", "H9", "H10"],
+            "family": ["ols", "ols", "its", "its"],
+            "n": [286, 3, 25, 60],
+            "decision": ["supported", "not_tested", "supported", "not_supported"],
+            "label": [None, "too_few_rows", None, None],
         }
     )
     report.shown["assumptions"] = pd.DataFrame(
@@ -432,6 +439,8 @@ def test_limitations_are_drawn_from_the_recorded_tables(demo_project, tmp_path):
     report.shown["construct_validity"] = pd.DataFrame(
         {"construct": ["smu", "resp"], "discriminant": [True, False]}
     )
+    # bench/its_coverage.py --lengths 26: the share of no-change series with p < .05
+    FALSE_POSITIVES = round(100 * SHORT_SERIES_FALSE_POSITIVES)
     report.study = report.study.model_copy(deep=True)  # the loaded study may be shared
     report.study.hypotheses[0].level = "agency"
     shown = BeautifulSoup(report.limitations().data, "html.parser")
@@ -443,6 +452,9 @@ def test_limitations_are_drawn_from_the_recorded_tables(demo_project, tmp_path):
         "and only fairly large effects can be detected (see the sensitivity analysis).",
         "H2 could not be tested: too few complete rows for its model (fewer than 10 residual "
         "degrees of freedom).",
+        "H9: the weekly series covers 25 weeks, fewer than 52. Over so few weeks the test of a "
+        f"change finds one where there is none more often than its 5% (in {FALSE_POSITIVES}% of "
+        "26-week series without a change, in simulation); read this result as exploratory.",
         "H1: Equal variance: Breusch-Pagan is not met (p = .003). What was done: HC3 robust "
         "standard errors are used, which do not assume equal variances.",
         "H1: Multicollinearity: largest VIF (limit 10) is not met (value = 12.50). What was done: "
