@@ -141,3 +141,28 @@ def test_a_kernel_never_started_early_runs_the_notebook_in_a_new_one(tmp_path):
         early.execute(notebook, tmp_path / "out.ipynb", {})
     out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert out.cells[-1].outputs[0]["text"] == "ran\n"
+
+
+def test_warming_up_lowers_only_the_calling_threads_priority_once():
+    import os
+    import sys
+
+    import pytest
+
+    from analysis.pipeline.execute import WARM_UP_NICENESS, lower_thread_priority
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("nice values are per thread on Linux only; elsewhere nothing is changed")
+    seen = {}
+
+    def warm():
+        lower_thread_priority()
+        lower_thread_priority()  # a second batch on the same worker: no lower still
+        seen["thread"] = os.getpriority(os.PRIO_PROCESS, 0)
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    thread = threading.Thread(target=warm)
+    thread.start()
+    thread.join()
+    assert seen["thread"] == max(before, WARM_UP_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the rest of the process keeps its own

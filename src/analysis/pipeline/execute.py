@@ -40,6 +40,7 @@ import os
 import pkgutil
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -75,6 +76,10 @@ ENGINE = "analysis-running-kernel"
 """Name of :class:`RunningKernelEngine` in papermill's engine registry."""
 ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 """Added to the environment of every report kernel (see the module docstring)."""
+
+WARM_UP_NICENESS = 5
+"""Nice value of the batch's worker threads and the kernels and browsers they start (see
+:func:`lower_thread_priority`)."""
 
 Helper = TypeVar("Helper")
 
@@ -341,10 +346,34 @@ KERNELS: WarmPool[ReportKernel] = WarmPool(ReportKernel, ReportKernel.close, Rep
 """The warm report kernels of this process."""
 
 
+def lower_thread_priority(niceness: int = WARM_UP_NICENESS) -> None:
+    """Give the calling thread, and the processes it starts from now on (kernels, browsers),
+    the nice value ``niceness`` (if it is not already that low), on Linux only.
+
+    A batch starts its workers' kernels and browsers, and its study report's kernel, while it
+    cleans the study; the cleaning is what the first report waits for, so it goes first. On
+    Linux the nice value belongs to a thread and a child process inherits its parent thread's
+    (``man 2 setpriority``), so the rest of the process keeps its priority; on other systems
+    it would lower the whole process, so nothing is done there.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with suppress(OSError):
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        if current < niceness:
+            os.nice(niceness - current)
+
+
+def _start_kernel_at_low_priority() -> ReportKernel:
+    lower_thread_priority()
+    return ReportKernel()
+
+
 class KernelStartedEarly:
     """One report kernel for a notebook this process will run later, started in a background
     thread as soon as :meth:`start` is called, so that its start-up and imports overlap other
-    work (a batch starts its study report's kernel while the agency reports run).
+    work (a batch starts its study report's kernel while the agency reports run), at a lower
+    priority than that work (:func:`lower_thread_priority`).
 
     Use as a context manager: the kernel is shut down on exit, used or not.
     """
@@ -362,7 +391,7 @@ class KernelStartedEarly:
         """Start the kernel in the background (once; later calls do nothing)."""
         if self._kernel is None:
             starter = ThreadPoolExecutor(1, thread_name_prefix="report-kernel")
-            self._kernel = starter.submit(ReportKernel)
+            self._kernel = starter.submit(_start_kernel_at_low_priority)
             starter.shutdown(wait=False)
 
     def execute(self, notebook: Path, output: Path, parameters: dict) -> None:

@@ -25,7 +25,13 @@ from analysis.config import Study, load_study, paths
 from analysis.io import store as processed
 from analysis.pipeline import folders
 from analysis.pipeline.cache import STAMP, input_key, is_current
-from analysis.pipeline.execute import KERNELS, WarmPool, execute_report, execute_report_warm
+from analysis.pipeline.execute import (
+    KERNELS,
+    WarmPool,
+    execute_report,
+    execute_report_warm,
+    lower_thread_priority,
+)
 from analysis.pipeline.locking import study_lock
 from analysis.reporting.browser import BrowserUnavailable, DevToolsBrowser
 from analysis.reporting.export import PdfPrintError, PdfUnavailable, export_html, html_to_pdf
@@ -190,7 +196,13 @@ BROWSERS: WarmPool[DevToolsBrowser] = WarmPool(
 
 def warm_up_worker() -> None:
     """Start this process's warm kernel and browser before its first report (a batch asks
-    each worker to, while it cleans); a failure is left for that report to meet."""
+    each worker to, while it cleans); a failure is left for that report to meet.
+
+    The worker's task thread, and so the kernels and browsers it starts, first get a lower
+    priority (:func:`analysis.pipeline.execute.lower_thread_priority`), so that warming up
+    does not slow the cleaning down; all workers render at that same priority.
+    """
+    lower_thread_priority()
     for pool in (KERNELS, BROWSERS):
         with suppress(Exception), pool.lend():
             pass
