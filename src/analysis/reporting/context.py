@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +26,7 @@ from IPython.display import HTML, Markdown, display
 from analysis import tables
 from analysis.cleaning.scoring import score_constructs
 from analysis.config import Study, load_study, paths
+from analysis.config.models import option_slug
 from analysis.config.prereg import compare_with_lock, read_lock
 from analysis.content import load_codebook
 from analysis.errors import InputError
@@ -252,10 +252,10 @@ class ReportContext:
 
     def figures(self, name: str, figs: dict[str, plt.Figure]) -> None:
         """Show several numbered figures of one kind (:meth:`figure` each), saved as
-        ``figures/<name>-<key>.png`` and ``.svg`` (the key in lower case, other characters
-        than letters, digits, ``_`` and ``-`` replaced by ``-``)."""
+        ``figures/<name>-<key>.png`` and ``.svg`` (the key as a slug,
+        :func:`analysis.config.models.option_slug`: ``H1`` -> ``h1``)."""
         for key, fig in figs.items():
-            display(self.figure(f"{name}-{_file_stem(key)}", fig))
+            display(self.figure(f"{name}-{option_slug(key)}", fig))
 
     def summary(self, verdicts: pd.DataFrame, flow: pd.DataFrame) -> HTML:
         """The executive summary: who was analysed, then a verdict table per hypothesis.
@@ -744,11 +744,6 @@ class ReportFigure:
             "image/png": encoded,
             "text/plain": f"{self.label}. {self.title}",
         }
-
-
-def _file_stem(key: str) -> str:
-    """``key`` as a file-name part: lower case, anything but ``a-z0-9_-`` made ``-``."""
-    return re.sub(r"[^a-z0-9_-]", "-", key.lower())
 
 
 def long_date(day: date, lang: str) -> str:
