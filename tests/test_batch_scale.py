@@ -2,6 +2,7 @@
 by a worker of an existing cluster, and no cleaning, cluster or rendering when nothing changed."""
 
 import json
+import os
 import re
 
 import pytest
@@ -146,7 +147,7 @@ def test_cleaning_is_skipped_until_a_raw_file_or_the_config_changes(tmp_path, mo
     data_dir.mkdir(parents=True)
     cleaned = []
 
-    def clean(study, folder):
+    def clean(study, folder, helpers=None):
         cleaned.append(folder)
         (data_dir / "manifest.json").write_text('{"files": {}}', encoding="utf-8")
 
@@ -215,3 +216,19 @@ def test_a_warm_kernel_forgets_the_previous_notebook_and_is_replaced_when_too_bi
     finally:
         kernel.close()
     assert not kernel.folder.exists()
+
+
+def test_only_a_local_cluster_started_in_the_background_lends_its_workers():
+    # an existing cluster's workers may lack the pseudonym key and the raw files
+    assert batch.BatchCluster("tcp://127.0.0.1:1", None).lend_local_workers() is None
+    assert batch.BatchCluster(None, 1).lend_local_workers() is None  # not started
+
+
+@pytest.mark.slow
+def test_a_local_cluster_lends_its_workers_once_up():
+    with batch.BatchCluster(None, 1) as cluster:
+        cluster.start_soon(reports=1)
+        submit, slots = cluster.lend_local_workers()
+        assert slots == 1
+        assert submit(os.getpid, pure=False).result() != os.getpid()
+        assert cluster.start(1) is cluster.client  # the same cluster, not a second one

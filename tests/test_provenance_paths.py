@@ -16,7 +16,7 @@ import pytest
 
 from analysis.config import load_study, paths
 from analysis.io import store
-from analysis.pipeline.clean import read_engagement
+from analysis.pipeline.engagement import read_all_engagement
 from analysis.reporting.provenance import provenance_table, raw_data_digest
 
 from .conftest import write_study_config
@@ -68,8 +68,9 @@ def test_the_digest_changes_when_same_named_exports_swap_folders(study_root):
 
 
 def test_posts_and_their_ledger_name_the_folder(study_root):
-    posts, ledger, failed = read_engagement(_study(study_root))
-    assert failed == {}
+    engagement = read_all_engagement(_study(study_root))
+    posts, ledger = engagement.posts, engagement.ledger
+    assert engagement.failed == {}
     files = posts.groupby("agency_id")["source_file"].unique().to_dict()
     assert {agency: list(names) for agency, names in files.items()} == {
         agency: [f"ekspor/{agency}/facebook.csv"] for agency in AGENCIES

@@ -43,6 +43,7 @@ from analysis.pipeline.cache import (
     is_current,
 )
 from analysis.pipeline.clean import clean_locked
+from analysis.pipeline.engagement import Helpers
 from analysis.pipeline.execute import KernelStartedEarly
 from analysis.pipeline.locking import study_lock
 from analysis.pipeline.report import ReportOutcome, render_report, short_error, warm_up_worker
@@ -122,7 +123,13 @@ def run_batch(
         BatchCluster(scheduler, workers, on_start=study_kernel.start) as cluster,
     ):
         folders.claim(root, study, "reports")
-        clean_if_changed(study, processed_dir, force, lambda: cluster.start_soon(len(selected)))
+        clean_if_changed(
+            study,
+            processed_dir,
+            force,
+            lambda: cluster.start_soon(len(selected)),
+            cluster.lend_local_workers,
+        )
         for agency in study.agencies:
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
@@ -156,6 +163,7 @@ def clean_if_changed(
     processed_dir: str | Path | None,
     force: bool,
     before_cleaning: Callable[[], object] | None = None,
+    helpers: Helpers | None = None,
 ) -> Path:
     """Clean the study unless its processed data were cleaned from the same inputs.
 
@@ -172,6 +180,9 @@ def clean_if_changed(
     before_cleaning : callable, optional
         Called when cleaning is due, before it starts (a batch starts its workers then, so
         that they warm up while the study is cleaned).
+    helpers : callable, optional
+        Lends processes to read engagement exports on (a batch lends its local workers once
+        they are up): :data:`analysis.pipeline.engagement.Helpers`.
 
     Returns
     -------
@@ -183,7 +194,7 @@ def clean_if_changed(
     if force or not is_clean_current(data_dir, key):
         if before_cleaning is not None:
             before_cleaning()
-        clean_locked(study, processed_dir)
+        clean_locked(study, processed_dir, helpers)
         folders.write_text(data_dir / CLEAN_STAMP, key)
     return data_dir
 
@@ -347,11 +358,24 @@ class BatchCluster:
             When the cluster could not be started, or the scheduler not reached.
         """
         if self._starting is not None:
-            starting, self._starting = self._starting, None
-            starting.result()
+            self._starting.result()  # also in another thread (see lend_local_workers)
         if self.client is None:
             self._start(reports)
         return self.client
+
+    def lend_local_workers(self) -> tuple[Callable, int] | None:
+        """The local cluster's workers, for the study's cleaning to read engagement exports on
+        (:data:`analysis.pipeline.engagement.Helpers`): waits until the cluster started in the
+        background is up, then gives ``(client.submit, workers)``.
+
+        None without a cluster started in the background, and for an existing cluster: its
+        workers may run on other machines, without the study's pseudonym key (an environment
+        variable of this process, which local workers inherit) or its raw files.
+        """
+        if self._starting is None or self.scheduler is not None:
+            return None
+        self._starting.result()
+        return self.client.submit, len(self.client.scheduler_info()["workers"])
 
     def _start(self, reports: int) -> None:
         from dask.system import CPU_COUNT
