@@ -5,6 +5,7 @@ import json
 import os
 import re
 
+import psutil
 import pytest
 from distributed import Client
 
@@ -225,10 +226,14 @@ def test_only_a_local_cluster_started_in_the_background_lends_its_workers():
 
 
 @pytest.mark.slow
-def test_a_local_cluster_lends_its_workers_once_up():
+def test_a_local_cluster_lends_its_workers_once_up_and_closes_in_the_background():
     with batch.BatchCluster(None, 1) as cluster:
         cluster.start_soon(reports=1)
         submit, slots = cluster.lend_local_workers()
         assert slots == 1
         assert submit(os.getpid, pure=False).result() != os.getpid()
         assert cluster.start(1) is cluster.client  # the same cluster, not a second one
+        worker = psutil.Process(submit(os.getpid, pure=False).result())
+        cluster.close_soon()  # returns at once; leaving the block waits for it
+    assert cluster.cluster.status.name == "closed"
+    assert not worker.is_running()

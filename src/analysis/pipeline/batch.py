@@ -75,7 +75,8 @@ def run_batch(
     study's front page (``index.html``, ``index.pdf``; :mod:`analysis.pipeline.study_report`).
 
     The study report runs in this process, in a kernel started with the cluster (while the
-    study is cleaned or the agency reports run), so that its start-up is not paid at the end.
+    study is cleaned or the agency reports run), so that its start-up is not paid at the end;
+    the cluster closes while it runs.
 
     Holds the study's lock throughout (:func:`analysis.pipeline.locking.study_lock`).
 
@@ -134,6 +135,7 @@ def run_batch(
             folders.remove_leftovers(root, agency.id)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
         outcomes = _render_all(study, selected, arguments, cluster, force, progress)
+        cluster.close_soon()
         made = write_index(study, outcomes, lang, output_dir, processed_dir, force, study_kernel)
     if study_report is not None:
         study_report(made)
@@ -325,12 +327,27 @@ class BatchCluster:
         self.scheduler, self.workers, self.on_start = scheduler, workers, on_start
         self.cluster = self.client = None
         self._starting: Future | None = None
+        self._closing: Future | None = None
         self._warming: list = []
 
     def __enter__(self) -> BatchCluster:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        if self._closing is not None:
+            self._closing.result()
+        else:
+            self._close()
+
+    def close_soon(self) -> None:
+        """Close the client and the cluster in a background thread (a batch does, once its
+        agency reports are done, while it makes the study report); exit waits for it."""
+        if self._closing is None:
+            closer = ThreadPoolExecutor(1, thread_name_prefix="batch-cluster-close")
+            self._closing = closer.submit(self._close)
+            closer.shutdown(wait=False)
+
+    def _close(self) -> None:
         if self._starting is not None:
             wait([self._starting])
         if self.client is not None:
