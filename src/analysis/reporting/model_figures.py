@@ -180,7 +180,9 @@ def _forest(rows: pd.DataFrame, summary: dict, names: dict, title: str, lang: st
     row = max(FOREST_MIN_ROW, min(FOREST_ROW, (FOREST_MAX_HEIGHT - FOREST_FRAME) / slots))
     scale = row / FOREST_ROW
     font = max(FOREST_MIN_FONT, FOREST_FONT * scale)
-    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, row * slots + FOREST_FRAME))
+    # laid out when first drawn or by print_ready, which takes the title off and lays it out
+    # anyway: a tight_layout() here as well would measure the 100 labels once more for nothing
+    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, row * slots + FOREST_FRAME), layout="tight")
     y = np.arange(len(rows))[::-1] + 2
     ax.errorbar(
         rows["estimate"],
@@ -213,6 +215,5 @@ def _forest(rows: pd.DataFrame, summary: dict, names: dict, title: str, lang: st
     ax.tick_params(axis="x", labelsize=7)
     ax.set_title(title, fontsize=9)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=6, ncols=2, frameon=False)
-    fig.tight_layout()
     plt.close(fig)
     return fig
