@@ -166,3 +166,34 @@ def test_warming_up_lowers_only_the_calling_threads_priority_once():
     thread.join()
     assert seen["thread"] == max(before, WARM_UP_NICENESS)
     assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the rest of the process keeps its own
+
+
+def test_a_worker_warms_up_in_the_background_and_a_warm_report_waits_for_it(monkeypatch):
+    from contextlib import contextmanager
+
+    from analysis.pipeline import report
+
+    release, started = threading.Event(), []
+
+    class SlowPool:
+        @contextmanager
+        def lend(self):
+            started.append(threading.current_thread().name)
+            release.wait(timeout=60)
+            yield None
+
+    monkeypatch.setattr(report, "KERNELS", SlowPool())
+    monkeypatch.setattr(report, "BROWSERS", SlowPool())
+    monkeypatch.setattr(report, "_warming", None)
+    report.warm_up_worker()
+    report.warm_up_worker()  # asked again while warming: no second warm-up
+    # the task thread is free at once (the kernel is still starting) ...
+    assert not release.is_set()
+    waited = threading.Thread(target=report._wait_for_warm_up)
+    waited.start()
+    waited.join(timeout=0.5)
+    assert waited.is_alive()  # ... while a warm report waits for the warm-up to end
+    release.set()
+    waited.join(timeout=60)
+    assert not waited.is_alive()
+    assert started == ["warm-up", "warm-up"]  # one thread: the kernel, then the browser

@@ -13,6 +13,7 @@ closed and the next report starts another.
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from contextlib import suppress
@@ -145,6 +146,9 @@ def _render(
     """Execute, export HTML, print PDF into ``staging``; returns the status and error."""
     if clean_error:
         return "failed", clean_error
+    if warm:
+        _wait_for_warm_up()
+        lower_thread_priority()
     try:
         execute = execute_report_warm if warm else execute_report
         execute(study, agency, lang, staging, data_dir)
@@ -195,17 +199,40 @@ BROWSERS: WarmPool[DevToolsBrowser] = WarmPool(
 
 
 def warm_up_worker() -> None:
-    """Start this process's warm kernel and browser before its first report (a batch asks
-    each worker to, while it cleans); a failure is left for that report to meet.
+    """Start this process's warm kernel and browser before its first report, in a background
+    thread (a batch asks each worker to, while it cleans); a failure is left for that report
+    to meet.
 
-    The worker's task thread, and so the kernels and browsers it starts, first get a lower
-    priority (:func:`analysis.pipeline.execute.lower_thread_priority`), so that warming up
-    does not slow the cleaning down; all workers render at that same priority.
+    The task thread is free again at once: a batch's cleaning lends its workers agencies to
+    read meanwhile (:mod:`analysis.pipeline.engagement`). The warming thread, and so the kernel
+    and browser it starts, get a lower priority
+    (:func:`analysis.pipeline.execute.lower_thread_priority`), so that warming up does not
+    slow the cleaning down. A warm report first waits for the warm-up to end, so it does not
+    start a second kernel, and renders at that same priority.
     """
+    global _warming
+    with _warming_lock:
+        if _warming is None or not _warming.is_alive():
+            _warming = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
+            _warming.start()
+
+
+def _warm_up() -> None:
     lower_thread_priority()
     for pool in (KERNELS, BROWSERS):
         with suppress(Exception), pool.lend():
             pass
+
+
+def _wait_for_warm_up() -> None:
+    with _warming_lock:
+        warming = _warming
+    if warming is not None:
+        warming.join()
+
+
+_warming: threading.Thread | None = None
+_warming_lock = threading.Lock()
 
 
 def short_error(error: BaseException) -> str:
