@@ -21,10 +21,14 @@ Every run is ``python -m analysis batch`` in a new process, timed from start to 
 5. ``corrupt``: one agency's Instagram export overwritten with bytes that are no CSV, then the
    same ``--subset`` agencies without ``--force``: that agency must be the only one failed.
 
-Besides the figures, ``setup.cores_busy`` gives each run's CPU seconds (the batch and every
-process under it) per second of wall time: on 2 cores, 2 is the most a run can use. A 1-worker
-run uses more than one core (its browser prints on the other while the worker's client
-handles the notebook), which bounds the 2-worker speedup below 2.
+Besides the figures, ``setup.overhead_vs_report_time`` is ``full`` wall time / (sum over the
+agencies of their report's wall time in ``batch.json``, from the start of its task to its PDF,
+/ 2 workers): what the batch adds to the reports themselves (cleaning, the study report,
+scheduling, idle workers), where ``overhead_vs_kernel_time`` also counts each report's HTML
+export and PDF print as overhead. ``setup.cores_busy`` gives each run's CPU seconds (the batch
+and every process under it) per second of wall time: on 2 cores, 2 is the most a run can use.
+A 1-worker run uses more than one core (its browser prints on the other while the worker's
+client handles the notebook), which bounds the 2-worker speedup below 2.
 
 Figures (``reports/bench/bench_batch.json``):
 
@@ -234,6 +238,7 @@ def main(argv: list[str] | None = None) -> dict:
 
         runs["full"] = run_batch(batch_command(config, 2, "--force"))
         kernel = kernel_seconds(reports, agencies)
+        report_time = sum(o["seconds"] for o in outcomes(reports).values())
         runs["noop"] = run_batch(batch_command(config, 2))
         runs["full_1_worker"] = run_batch(batch_command(config, 1, "--force"))
         kernel_1_worker = kernel_seconds(reports, agencies)
@@ -278,6 +283,8 @@ def main(argv: list[str] | None = None) -> dict:
             [kernel_1_worker[agency] for agency in agencies]
         ),
         "kernel_seconds_study_report": round(kernel[STUDY], 1),
+        "report_seconds_sum_2_workers": round(report_time, 1),
+        "overhead_vs_report_time": round(full / (report_time / 2), 2),
         "slowest_agency": f"{slowest} ({kernel[slowest]:.1f} s in the kernel)",
         "summaries": {name: _summary_line(run["stdout"]) for name, run in runs.items()},
         "subset": subset_size,
