@@ -246,11 +246,7 @@ def test_ar1_intervals_keep_their_level_where_newey_west_does_not():
     covered = {"ar1": 0, "hac": 0}
     draws = 80
     for _ in range(draws):
-        errors = np.zeros(52)
-        errors[0] = rng.normal() / np.sqrt(1 - 0.16)
-        for week in range(1, 52):
-            errors[week] = 0.4 * errors[week - 1] + rng.normal()
-        frame = pd.DataFrame({"at": weeks, "y": 3 + errors})
+        frame = pd.DataFrame({"at": weeks, "y": 3 + _stationary_ar1(rng, 52, 0.4)})
         for name in covered:
             row = (
                 interrupted_time_series(frame, "at", "y", weeks[26], errors=name)
@@ -273,11 +269,7 @@ def test_the_short_series_false_positive_rate_the_reports_cite_holds_on_new_draw
     weeks = pd.date_range("2026-01-05 09:00", periods=26, freq="7D", tz="Asia/Jakarta")
     found, draws = 0, 300
     for _ in range(draws):
-        errors = np.zeros(26)
-        errors[0] = rng.normal() / np.sqrt(1 - 0.16)
-        for week in range(1, 26):
-            errors[week] = 0.4 * errors[week - 1] + rng.normal()
-        frame = pd.DataFrame({"at": weeks, "y": 3 + errors})
+        frame = pd.DataFrame({"at": weeks, "y": 3 + _stationary_ar1(rng, 26, 0.4)})
         result = interrupted_time_series(frame, "at", "y", weeks[13])
         found += result.tidy().set_index("term").loc["level_change", "p_value"] < 0.05
     rate = found / draws
@@ -365,3 +357,12 @@ def test_bad_input_is_named():
         interrupted_time_series(frame, "at", "y", "2026-01-10", start="2027-01-01", freq="D")
     with pytest.raises(InputError, match="no whole month"):
         interrupted_time_series(frame, "at", None, "2026-01-10", freq="M")
+
+
+def _stationary_ar1(rng: np.random.Generator, weeks: int, rho: float) -> np.ndarray:
+    """AR(1) errors with unit shocks, started from their stationary distribution."""
+    errors = np.zeros(weeks)
+    errors[0] = rng.normal() / np.sqrt(1 - rho**2)
+    for week in range(1, weeks):
+        errors[week] = rho * errors[week - 1] + rng.normal()
+    return errors
