@@ -104,3 +104,15 @@ def test_an_unreadable_export_fails_its_agency_whoever_reads_it(tmp_path, demo_p
         assert broken.agency_id not in set(found.comments["agency_id"])
         assert found.posts["agency_id"].nunique() == len(study.agencies) - 1
     _assert_same(lent, here)
+
+
+def test_a_key_that_cannot_be_read_is_not_blamed_on_an_export(demo_study, monkeypatch):
+    from analysis.pipeline import engagement
+
+    def unreadable(env_var):
+        raise PermissionError("pseudonym.key: permission denied")
+
+    monkeypatch.setattr(engagement, "load_key", unreadable)
+    # the old placement failed every agency with the error, named after its last post export
+    with pytest.raises(PermissionError, match="pseudonym.key"):
+        read_all_engagement(demo_study)

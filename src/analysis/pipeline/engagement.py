@@ -139,18 +139,23 @@ def read_agency_exports(study: Study, agency_id: str) -> AgencyExports:
     Exports that do not exist are skipped. The first export that cannot be read fails the
     agency: the error names its file (relative to the study root), row and column.
 
+    Raises
+    ------
+    OSError
+        When the pseudonym key file cannot be read (:func:`analysis.cleaning.privacy.load_key`).
+
     Returns
     -------
     AgencyExports
     """
     read = AgencyExports(agency_id)
+    key = load_key(study.privacy.key_env)  # a key that cannot be read is no export's fault
     relative = ""
     try:
         for index, export in enumerate(study.engagement_files(agency_id)):
             if export.path.exists():
                 relative = study.relative(export.path)
                 _read_post_export(study, export, index, relative, read)
-        key = load_key(study.privacy.key_env)
         for index, source in enumerate(study.engagement):
             if source.comments:
                 path = study.resolve(source.comments.path.replace("{agency}", agency_id))
