@@ -490,6 +490,33 @@ def test_figures_tell_series_apart_without_colour(demo_study, demo_project):
     assert ticks and all("." not in tick for tick in ticks)
 
 
+def test_figures_draw_the_intervals_of_the_stats_library(demo_study, demo_project):
+    report = open_report(str(demo_project / "config" / "demo.yml"), AGENCY, "en")
+    hypothesis = next(h for h in demo_study.hypotheses if h.level == "respondent")
+    predictor, outcome = hypothesis.predictors[0], hypothesis.outcome
+    ax = figures.hypothesis_scatters(report.scores, demo_study, "en").axes[0]
+    # The line and band are analysis.stats.regression_band's (tested against R's predict.lm),
+    # with the hypothesis' own standard errors, not a band the plotting library computes.
+    band = stats.regression_band(
+        report.scores, outcome, predictor, robust=hypothesis.robust, ci=1 - demo_study.study.alpha
+    )
+    line = ax.get_lines()[0]
+    assert line.get_xdata() == pytest.approx(band["x"].to_numpy())
+    assert line.get_ydata() == pytest.approx(band["fit"].to_numpy())
+    outline = ax.collections[1].get_paths()[0].vertices[:, 1]
+    assert outline.min() == pytest.approx(band["ci_low"].min())
+    assert outline.max() == pytest.approx(band["ci_high"].max())
+
+    ax = figures.engagement_by_platform(report.posts, demo_study, "en").axes[0]
+    whiskers = np.array(sorted((a[1], b[1]) for a, b in ax.collections[0].get_segments()))
+    posts = report.posts.melt(value_vars=["likes", "comments", "shares"], id_vars=["platform"])
+    means = stats.group_means(
+        posts.dropna(), "value", ["platform", "variable"], interval="percentile",
+        ci=1 - demo_study.study.alpha, seed=demo_study.study.seed,
+    )  # fmt: skip
+    assert whiskers == pytest.approx(means.sort_values("ci_low")[["ci_low", "ci_high"]].to_numpy())
+
+
 def test_lines_get_markers_and_indonesian_axes_a_decimal_comma():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0.5, 1.5], label="a")

@@ -1,8 +1,9 @@
 """Report figures drawn with seaborn, labelled in the report language.
 
-Every figure is deterministic (jitter and bootstrap bands are seeded with the study's seed), so
-identical runs give identical HTML and PDF, and every label is text: a ``$`` in a label is shown
-as a dollar sign, not parsed as mathematics.
+Every figure is deterministic (jitter and bootstrap intervals are seeded with the study's seed),
+so identical runs give identical HTML and PDF, and every label is text: a ``$`` in a label is
+shown as a dollar sign, not parsed as mathematics. The lines, bands and error bars a figure
+draws are computed by :mod:`analysis.stats` (tested there), never by the plotting library.
 
 One theme for every report figure (:func:`apply_theme`, applied on import): seaborn's
 ``whitegrid`` with its colour-blind-safe ``colorblind`` palette (after Okabe & Ito), and
@@ -24,6 +25,7 @@ import seaborn as sns
 from matplotlib.container import BarContainer
 from matplotlib.ticker import ScalarFormatter
 
+from analysis import stats
 from analysis.config import Hypothesis, Study
 from analysis.reporting.i18n import ci_level, number, t
 
@@ -34,6 +36,8 @@ HATCHES = ("", "///", "...", "xxx", "\\\\\\", "++", "ooo", "---")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 #: Colour of hatch lines and bar edges (dark enough to print on every palette colour).
 EDGE_COLOUR = "#2b2b2b"
+#: Colour of a fitted line and its confidence band.
+BAND_COLOUR = "#c0392b"
 
 
 def apply_theme() -> None:
@@ -153,6 +157,11 @@ def score_distributions(scores: pd.DataFrame, study: Study, lang: str) -> plt.Fi
 def hypothesis_scatters(scores: pd.DataFrame, study: Study, lang: str) -> plt.Figure | None:
     """One panel per hypothesis: outcome against its first predictor, OLS line and CI band.
 
+    A numeric predictor gets the jittered points, the least-squares line and its confidence
+    band with the hypothesis' standard errors (:func:`analysis.stats.regression_band`, HC3 by
+    default); a categorical one the mean of the outcome in each category with its t interval
+    (:func:`analysis.stats.group_means`).
+
     Only respondent-level hypotheses between observed scores are drawn (a SEM path between
     latent variables has no scatter). Returns None when no hypothesis qualifies.
     """
@@ -181,33 +190,31 @@ def _scatter(ax, scores: pd.DataFrame, hypothesis: Hypothesis, study: Study, lan
     data = scores[[predictor, outcome]].dropna()
     labels = study.labels(lang)
     level = ci_level(study.study.alpha, lang)
+    ci = 1 - study.study.alpha
     numeric = pd.api.types.is_numeric_dtype(data[predictor])
-    with _seeded(study.study.seed):
-        if numeric:
-            sns.regplot(
-                data=data.astype(float),
-                x=predictor,
-                y=outcome,
-                ax=ax,
-                ci=100 * (1 - study.study.alpha),
-                seed=study.study.seed,
-                x_jitter=0.04,
-                y_jitter=0.04,
-                scatter_kws={"s": 10, "alpha": 0.4},
-                line_kws={"color": "#c0392b"},
-            )
-        else:
-            sns.pointplot(
-                data=data.astype({outcome: float}),
-                x=predictor,
-                y=outcome,
-                ax=ax,
-                errorbar=("ci", 100 * (1 - study.study.alpha)),
-                seed=study.study.seed,
-            )
+    if numeric:
+        data = data.astype(float)
+        jitter = np.random.default_rng(study.study.seed).uniform(-0.04, 0.04, (2, len(data)))
+        ax.scatter(data[predictor] + jitter[0], data[outcome] + jitter[1], s=10, alpha=0.4)
+        robust = None if hypothesis.robust == "none" else hypothesis.robust
+        band = stats.regression_band(data, outcome, predictor, robust=robust, ci=ci)
+        ax.fill_between(band["x"], band["ci_low"], band["ci_high"], color=BAND_COLOUR, alpha=0.2)
+        ax.plot(band["x"], band["fit"], color=BAND_COLOUR, label="_fit")
+    else:
+        means = stats.group_means(data, outcome, predictor, ci=ci)
+        positions = np.arange(len(means))
+        ax.errorbar(
+            positions,
+            means["mean"],
+            yerr=[means["mean"] - means["ci_low"], means["ci_high"] - means["mean"]],
+            fmt="o",
+            capsize=3,
+        )
+        ax.set_xticks(positions, means[predictor].astype(str))
+        ax.set_xlim(-0.5, len(means) - 0.5)
     title = f"{hypothesis.id}: " + t(
         lang,
-        "figures.scatter",
+        "figures.scatter" if numeric else "figures.group_means",
         outcome=labels.get(outcome, outcome),
         predictor=labels.get(predictor, predictor),
         level=level,
@@ -217,7 +224,8 @@ def _scatter(ax, scores: pd.DataFrame, hypothesis: Hypothesis, study: Study, lan
 
 
 def engagement_by_platform(posts: pd.DataFrame, study: Study, lang: str) -> plt.Figure | None:
-    """Mean likes, comments and shares per post on each platform (bars with bootstrap CIs).
+    """Mean likes, comments and shares per post on each platform, with percentile bootstrap
+    intervals (:func:`analysis.stats.group_means`, the study's seed and confidence level).
 
     Returns None when there are no posts.
     """
@@ -232,17 +240,35 @@ def engagement_by_platform(posts: pd.DataFrame, study: Study, lang: str) -> plt.
     long["count"] = long["count"].astype(float)
     long["platform"] = long["platform"].map(lambda p: t(lang, f"platforms.{p}"))
     long["interaction"] = long["interaction"].map(lambda i: t(lang, f"interactions.{i}"))
-    level = 100 * (1 - study.study.alpha)
-    fig, ax = plt.subplots(figsize=(7, 3.8))
-    sns.barplot(
-        data=long,
-        x="platform",
-        y="count",
-        hue="interaction",
-        ax=ax,
-        errorbar=("ci", level),
+    means = stats.group_means(
+        long,
+        "count",
+        ["platform", "interaction"],
+        interval="percentile",
+        ci=1 - study.study.alpha,
         seed=study.study.seed,
     )
+    platforms = list(dict.fromkeys(long["platform"]))
+    interactions = list(dict.fromkeys(long["interaction"]))
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    sns.barplot(
+        data=means,
+        x="platform",
+        y="mean",
+        hue="interaction",
+        order=platforms,
+        hue_order=interactions,
+        ax=ax,
+        errorbar=None,
+    )
+    drawn = means.set_index(["interaction", "platform"])
+    whiskers = []  # (centre, low, high) of each bar
+    for interaction, bars in zip(interactions, ax.containers, strict=True):
+        for bar in bars:  # a bar stands at its platform's position plus its dodge offset
+            centre = bar.get_x() + bar.get_width() / 2
+            interval = drawn.loc[(interaction, platforms[round(centre)]), ["ci_low", "ci_high"]]
+            whiskers.append((centre, *interval))
+    ax.vlines(*zip(*whiskers, strict=True), color=EDGE_COLOUR, linewidth=1.2)
     ax.set(xlabel="", ylabel=t(lang, "figures.interactions"), title=t(lang, "figures.engagement"))
     ax.legend(title=t(lang, "interactions.legend"))
     fig.tight_layout()
@@ -254,8 +280,8 @@ def engagement_by_platform(posts: pd.DataFrame, study: Study, lang: str) -> plt.
 def _seeded(seed: int):
     """Seed NumPy's legacy global generator inside a block, then restore it.
 
-    seaborn's stripplot and regplot jitter draw from ``np.random`` (not a Generator), so this is
-    the only way to make them repeatable.
+    seaborn's stripplot jitter draws from ``np.random`` (not a Generator), so this is the only
+    way to make it repeatable.
     """
     state = np.random.get_state()  # noqa: NPY002 - seaborn's jitter uses the legacy generator
     np.random.seed(seed % 2**32)  # noqa: NPY002

@@ -6,7 +6,8 @@ published value or a second implementation); see ``docs/stats.md`` and the worke
 ``docs/examples/``.
 
 Descriptives
-    :func:`describe`
+    :func:`describe`; :func:`group_means` (t or percentile bootstrap intervals);
+    :func:`regression_band` (a line's confidence band, as report figures draw it)
 Reliability and factor models
     :func:`cronbach_alpha`, :func:`item_analysis`, :func:`omega`, :func:`efa` ->
     :class:`EFAResult`; :func:`cfa`, :func:`sem` (lavaan syntax) -> :class:`SEMResult`;
@@ -37,6 +38,7 @@ Engagement models
 
 from analysis.stats.activity import cross_platform, posting_timing, reach_rates
 from analysis.stats.agreement import cohen_kappa, krippendorff_alpha
+from analysis.stats.bands import group_means, regression_band
 from analysis.stats.correlations import correlations
 from analysis.stats.count_models import CountModelResult, count_model
 from analysis.stats.descriptives import describe
@@ -78,6 +80,7 @@ __all__ = [
     "cross_platform",
     "cronbach_alpha",
     "describe",
+    "group_means",
     "efa",
     "engagement_metrics",
     "interrupted_time_series",
@@ -92,6 +95,7 @@ __all__ = [
     "posting_timing",
     "reach_rates",
     "regression",
+    "regression_band",
     "responsiveness",
     "scorecard",
     "sem",
