@@ -29,6 +29,10 @@ export and PDF print as overhead. ``setup.cores_busy`` gives each run's CPU seco
 and every process under it) per second of wall time: on 2 cores, 2 is the most a run can use.
 A 1-worker run uses more than one core (its browser prints on the other while the worker's
 client handles the notebook), which bounds the 2-worker speedup below 2.
+``setup.kernel_throughput_2_vs_1`` is 2 x (sum of the agencies' in-kernel times on 1 worker) /
+(the same sum on 2 workers): the speedup two workers would reach if nothing but the kernels
+took time. Below 2 it measures how much two kernels slow each other down on this machine
+(shared caches and memory bandwidth), which no scheduling removes.
 
 Figures (``reports/bench/bench_batch.json``):
 
@@ -285,6 +289,9 @@ def main(argv: list[str] | None = None) -> dict:
         "kernel_seconds_study_report": round(kernel[STUDY], 1),
         "report_seconds_sum_2_workers": round(report_time, 1),
         "overhead_vs_report_time": round(full / (report_time / 2), 2),
+        "kernel_throughput_2_vs_1": round(
+            2 * sum(kernel_1_worker[a] for a in agencies) / sum(per_agency.values()), 2
+        ),
         "slowest_agency": f"{slowest} ({kernel[slowest]:.1f} s in the kernel)",
         "summaries": {name: _summary_line(run["stdout"]) for name, run in runs.items()},
         "subset": subset_size,

@@ -37,6 +37,7 @@ def test_bench_batch_runs_and_only_the_damaged_agencies_fail(tmp_path):
     setup = report["setup"]
     # two workers make the reports within the batch's time: it can only add to their time
     assert setup["overhead_vs_report_time"] >= 1
+    assert 0 < setup["kernel_throughput_2_vs_1"] < 3  # 2 x (1-worker kernel sum / 2-worker sum)
     assert setup["run_exit_status"] == {
         "full": 0,
         "noop": 0,
