@@ -31,8 +31,11 @@ A 1-worker run uses more than one core (its browser prints on the other while th
 client handles the notebook), which bounds the 2-worker speedup below 2.
 ``setup.kernel_throughput_2_vs_1`` is 2 x (sum of the agencies' in-kernel times on 1 worker) /
 (the same sum on 2 workers): the speedup two workers would reach if nothing but the kernels
-took time. Below 2 it measures how much two kernels slow each other down on this machine
-(shared caches and memory bandwidth), which no scheduling removes.
+took time. Below 2 it measures how much two kernels slow each other down on this machine,
+which no scheduling removes. ``setup.kernel_cpu_2_vs_1`` says how much of that is the CPU
+itself: the CPU seconds of the kernels (sampled once a second) in ``full`` / in
+``full_1_worker``, the same notebooks on the same data; above 1, the same work took more CPU
+time while both cores were busy (shared caches and memory bandwidth), not waiting for a core.
 
 Figures (``reports/bench/bench_batch.json``):
 
@@ -108,14 +111,17 @@ def batch_command(config: Path, workers: int, *options: str) -> list[str]:
 
 
 def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
-    """Run one batch; its wall seconds, exit status, outcomes (``batch.json``) and stderr.
+    """Run one batch; its wall seconds, CPU seconds (all, and its kernels'), exit status,
+    stdout and stderr.
 
     ``during(process, started)`` is called every 0.2 s while the batch runs.
     """
+    kernels = KernelCpu()
     started, used_before = time.perf_counter(), _children_cpu_seconds()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         while process.poll() is None:
+            kernels(process)
             if during is not None:
                 during(process, started)
             time.sleep(0.2)
@@ -127,10 +133,39 @@ def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
     return {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
+        "kernel_cpu_seconds": kernels.seconds(),
         "status": process.returncode,
         "stdout": stdout,
         "stderr": stderr,
     }
+
+
+class KernelCpu:
+    """CPU seconds of a batch's report kernels, sampled once a second.
+
+    Kernels live as long as their worker (or the study report), so the last sample of each
+    misses at most the second before it exits, when it is idle. Shorter-lived processes
+    (browser pages) would be missed, so only kernels are counted.
+    """
+
+    def __init__(self):
+        self.last: dict[tuple[int, float], float] = {}
+        self.sampled = 0.0
+
+    def __call__(self, process: subprocess.Popen) -> None:
+        if time.perf_counter() - self.sampled < 1:
+            return
+        self.sampled = time.perf_counter()
+        with suppress(psutil.Error):
+            for child in psutil.Process(process.pid).children(recursive=True):
+                with suppress(psutil.Error):
+                    if "ipykernel_launcher" in " ".join(child.cmdline()):
+                        times = child.cpu_times()
+                        self.last[(child.pid, child.create_time())] = times.user + times.system
+
+    def seconds(self) -> float:
+        """The kernels' CPU seconds at their last samples."""
+        return sum(self.last.values())
 
 
 def _children_cpu_seconds() -> float:
@@ -289,6 +324,12 @@ def main(argv: list[str] | None = None) -> dict:
         "kernel_seconds_study_report": round(kernel[STUDY], 1),
         "report_seconds_sum_2_workers": round(report_time, 1),
         "overhead_vs_report_time": round(full / (report_time / 2), 2),
+        "kernel_cpu_seconds": {
+            name: round(run["kernel_cpu_seconds"], 1) for name, run in runs.items()
+        },
+        "kernel_cpu_2_vs_1": round(
+            runs["full"]["kernel_cpu_seconds"] / runs["full_1_worker"]["kernel_cpu_seconds"], 2
+        ),
         "kernel_throughput_2_vs_1": round(
             2 * sum(kernel_1_worker[a] for a in agencies) / sum(per_agency.values()), 2
         ),

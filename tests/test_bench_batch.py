@@ -38,6 +38,12 @@ def test_bench_batch_runs_and_only_the_damaged_agencies_fail(tmp_path):
     # two workers make the reports within the batch's time: it can only add to their time
     assert setup["overhead_vs_report_time"] >= 1
     assert 0 < setup["kernel_throughput_2_vs_1"] < 3  # 2 x (1-worker kernel sum / 2-worker sum)
+    # the kernels of the full runs were seen (their imports alone take over a CPU second);
+    # a no-op run starts none
+    kernel_cpu = setup["kernel_cpu_seconds"]
+    assert kernel_cpu["full"] > 1 and kernel_cpu["full_1_worker"] > 1 and kernel_cpu["killed"] > 1
+    assert kernel_cpu["noop"] == 0
+    assert setup["kernel_cpu_2_vs_1"] > 0
     assert setup["run_exit_status"] == {
         "full": 0,
         "noop": 0,
