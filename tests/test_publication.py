@@ -479,7 +479,7 @@ def test_figures_tell_series_apart_without_colour(demo_study, demo_project):
     fig = figures.engagement_by_platform(report.posts, demo_study, "id")
     title = figures.print_ready(fig, "id")
     ax = fig.axes[0]
-    assert title == t("id", "figures.engagement") and ax.get_title() == ""
+    assert title == t("id", "figures.engagement", level="95") and ax.get_title() == ""
     hatches = [{bar.get_hatch() for bar in group} for group in ax.containers]
     assert [len(h) for h in hatches] == [1, 1, 1]
     assert len({h.pop() for h in hatches}) == 3  # one pattern per interaction

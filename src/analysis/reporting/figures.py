@@ -269,7 +269,8 @@ def engagement_by_platform(posts: pd.DataFrame, study: Study, lang: str) -> plt.
             interval = drawn.loc[(interaction, platforms[round(centre)]), ["ci_low", "ci_high"]]
             whiskers.append((centre, *interval))
     ax.vlines(*zip(*whiskers, strict=True), color=EDGE_COLOUR, linewidth=1.2)
-    ax.set(xlabel="", ylabel=t(lang, "figures.interactions"), title=t(lang, "figures.engagement"))
+    title = t(lang, "figures.engagement", level=ci_level(study.study.alpha, lang))
+    ax.set(xlabel="", ylabel=t(lang, "figures.interactions"), title=title)
     ax.legend(title=t(lang, "interactions.legend"))
     fig.tight_layout()
     plt.close(fig)
