@@ -31,11 +31,11 @@ A 1-worker run uses more than one core (its browser prints on the other while th
 client handles the notebook), which bounds the 2-worker speedup below 2.
 ``setup.kernel_throughput_2_vs_1`` is 2 x (sum of the agencies' in-kernel times on 1 worker) /
 (the same sum on 2 workers): the speedup two workers would reach if nothing but the kernels
-took time. Below 2 it measures how much two kernels slow each other down on this machine,
-which no scheduling removes. ``setup.kernel_cpu_2_vs_1`` says how much of that is the CPU
-itself: the CPU seconds of the kernels (sampled once a second) in ``full`` / in
-``full_1_worker``, the same notebooks on the same data; above 1, the same work took more CPU
-time while both cores were busy (shared caches and memory bandwidth), not waiting for a core.
+took time. Below 2, the kernels took longer with two workers: waiting for a core (the other
+worker's kernel, HTML export and browser share the two) or running slower on it.
+``setup.kernel_cpu_2_vs_1`` separates the two: the CPU seconds of the kernels (sampled once a
+second) in ``full`` / in ``full_1_worker``, the same notebooks on the same data; above 1, the
+same work took more CPU time while both cores were busy (shared caches and memory bandwidth).
 
 Figures (``reports/bench/bench_batch.json``):
 
