@@ -517,6 +517,14 @@ def test_figures_draw_the_intervals_of_the_stats_library(demo_study, demo_projec
     assert whiskers == pytest.approx(means.sort_values("ci_low")[["ci_low", "ci_high"]].to_numpy())
 
 
+def test_a_scatter_without_a_line_to_fit_shows_its_points(demo_study, demo_project):
+    report = open_report(str(demo_project / "config" / "demo.yml"), AGENCY, "en")
+    hypothesis = next(h for h in demo_study.hypotheses if h.level == "respondent")
+    constant = report.scores.assign(**{hypothesis.predictors[0]: 3.0})
+    ax = figures.hypothesis_scatters(constant, demo_study, "en").axes[0]
+    assert ax.get_lines() == [] and len(ax.collections[0].get_offsets()) > 100
+
+
 def test_lines_get_markers_and_indonesian_axes_a_decimal_comma():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0.5, 1.5], label="a")

@@ -196,10 +196,13 @@ def _scatter(ax, scores: pd.DataFrame, hypothesis: Hypothesis, study: Study, lan
         data = data.astype(float)
         jitter = np.random.default_rng(study.study.seed).uniform(-0.04, 0.04, (2, len(data)))
         ax.scatter(data[predictor] + jitter[0], data[outcome] + jitter[1], s=10, alpha=0.4)
-        robust = None if hypothesis.robust == "none" else hypothesis.robust
-        band = stats.regression_band(data, outcome, predictor, robust=robust, ci=ci)
-        ax.fill_between(band["x"], band["ci_low"], band["ci_high"], color=BAND_COLOUR, alpha=0.2)
-        ax.plot(band["x"], band["fit"], color=BAND_COLOUR, label="_fit")
+        if len(data) >= 3 and data[predictor].nunique() >= 2:  # else there is no line to fit
+            robust = None if hypothesis.robust == "none" else hypothesis.robust
+            band = stats.regression_band(data, outcome, predictor, robust=robust, ci=ci)
+            ax.fill_between(
+                band["x"], band["ci_low"], band["ci_high"], color=BAND_COLOUR, alpha=0.2
+            )
+            ax.plot(band["x"], band["fit"], color=BAND_COLOUR, label="_fit")
     else:
         means = stats.group_means(data, outcome, predictor, ci=ci)
         positions = np.arange(len(means))
