@@ -10,7 +10,8 @@ quantiles and the bootstrap's own draws).
   ``predict(lm, interval = "confidence")`` (classical) or with ``sandwich::vcovHC`` gives.
   statsmodels fits the line and its covariance.
 - :func:`group_means`: the mean of a column in each group with a t interval (what SPSS's error
-  bars show) or a percentile bootstrap interval (for skewed counts such as likes per post).
+  bars show; :func:`~analysis.stats.describe`'s) or a percentile bootstrap interval (for
+  skewed counts such as likes per post).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
 
 from analysis.errors import did_you_mean
 from analysis.stats.bootstrap import resample_counts
+from analysis.stats.descriptives import describe
 
 #: Covariances of :func:`regression_band` (``None`` is the classical OLS covariance).
 BAND_COVARIANCES = (None, "HC0", "HC1", "HC2", "HC3")
@@ -200,8 +201,8 @@ def _interval(x: np.ndarray, interval: str, ci: float, n_boot: int, seed: int | 
     if n < 2:
         return float("nan"), float("nan")
     if interval == "t":
-        half = stats.t.ppf((1 + ci) / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
-        return float(x.mean() - half), float(x.mean() + half)
+        row = describe(pd.DataFrame({"value": x}), ["value"], ci=ci).iloc[0]
+        return float(row["ci_low"]), float(row["ci_high"])
     means = np.concatenate([counts @ x / n for counts in resample_counts(n, n_boot, seed)])
     low, high = np.percentile(means, [100 * (1 - ci) / 2, 100 * (1 + ci) / 2])
     return float(low), float(high)
