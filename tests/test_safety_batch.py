@@ -4,15 +4,21 @@ and the exit status say so."""
 
 import hashlib
 import json
+import os
+import signal
+import time
 
 import dask
 import pytest
+from distributed import Client, LocalCluster
 
 from analysis.cli import main
 from analysis.config import load_study
 from analysis.demo.generator import generate_demo
+from analysis.pipeline import batch
 
 from .conftest import write_study_config
+from .test_study_index import _InProcess
 
 ALWAYS_KILLED, ONCE_KILLED = "diskominfo-sukamaju", "samsat-lembah-hijau"
 pytestmark = pytest.mark.slow
@@ -66,3 +72,91 @@ def test_killed_worker_fails_its_agency_and_the_batch_still_finishes(tmp_path, c
     assert f"{ONCE_KILLED}/report.html" in index and f"{ALWAYS_KILLED}/report.html" not in index
     assert "Traceback" not in capsys.readouterr().err
     assert _digests(study) == raw  # raw files are never modified
+
+
+# Preloaded by the one worker below: ALWAYS_KILLED SIGKILLs it, any other agency is "ok".
+KILLER_OF_ONE = """
+import os, signal, time
+import analysis.pipeline.report as report
+
+def render_report(config, agency, *args, **kwargs):
+    if agency == {always!r}:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.2)
+    return report.ReportOutcome(agency, "ok", None, agency, 0.2)
+
+def dask_setup(worker):
+    report.render_report = render_report
+"""
+
+
+class _TwoSlotsOnOneWorker(_InProcess):
+    """A client whose one single-threaded worker is said to have two threads, so that it is
+    handed both reports at once, as the first worker back is after two die together."""
+
+    def start(self, reports):
+        self.client.nthreads = lambda: {"worker": 2}
+        return self.client
+
+
+def test_a_report_killed_while_waiting_behind_a_killer_is_submitted_again(tmp_path):
+    study = load_study(write_study_config(tmp_path, [ALWAYS_KILLED, ONCE_KILLED]))
+    arguments = {"lang": "en", "output_dir": None, "processed_dir": None}
+    preload = KILLER_OF_ONE.format(always=ALWAYS_KILLED)
+    with (
+        dask.config.set(
+            {"distributed.worker.preload": [preload], "distributed.scheduler.allowed-failures": 0}
+        ),
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        outcomes = batch._render_on_dask(
+            study,
+            [ALWAYS_KILLED, ONCE_KILLED],
+            arguments,
+            _TwoSlotsOnOneWorker(client),
+            force=False,
+            progress=None,
+        )
+    # ALWAYS_KILLED is submitted first and runs first; its death is counted against the report
+    # waiting behind it too, which (allowed-failures 0) Dask fails with KilledWorker at once
+    assert outcomes[ALWAYS_KILLED].status == "failed", outcomes
+    assert "KilledWorker" in outcomes[ALWAYS_KILLED].error
+    assert outcomes[ONCE_KILLED].status == "ok", outcomes[ONCE_KILLED].error
+    root = tmp_path / "reports" / "demo"
+    assert [p.name for p in root.iterdir() if p.name.startswith(f".{batch.STARTS}")] == []
+
+
+# Preloaded by the worker below: a worker process started again takes 3 s more to start.
+SLOW_RESTART = """
+import time
+from pathlib import Path
+
+def dask_setup(worker):
+    started = Path({marker!r})
+    if started.exists():
+        time.sleep(3)
+    started.touch()
+"""
+
+
+def test_a_local_cluster_keeps_a_worker_whose_process_restarts_slowly(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "warm_up_worker", os.getpid)  # no kernel or browser needed here
+    preload = SLOW_RESTART.format(marker=str(tmp_path / "started"))
+    # Dask's cluster closes a nanny whose worker is not back 1 s after its death here (15 s by
+    # default: a restart on a busy machine, or a worker killed again meanwhile, takes longer)
+    patience = {"distributed.deploy.lost-worker-timeout": "1s"}
+    with (
+        dask.config.set({"distributed.worker.preload": [preload], **patience}),
+        batch.BatchCluster(None, 1) as cluster,
+    ):
+        client = cluster.start(1)
+        ((address, pid),) = client.run(os.getpid).items()
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while set(client.scheduler_info()["workers"]) in ({address}, set()):
+            assert time.monotonic() < deadline, "no worker came back"  # without KEEP_WORKERS
+            time.sleep(0.2)
+        assert len(cluster.cluster.workers) == 1
+        (new_pid,) = client.run(os.getpid).values()
+        assert new_pid != pid

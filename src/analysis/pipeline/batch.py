@@ -57,6 +57,17 @@ NOT_SELECTED = "not_selected"
 """Outcome of an agency left out by ``agencies`` whose folder holds no current report."""
 WORKER_EXIT_SECONDS = 30
 """Seconds a local worker process may take to exit when the cluster closes."""
+RESUBMITS = 2
+"""Times a report killed while it waited (never while it ran) is submitted again."""
+KEEP_WORKERS = {"distributed.deploy.lost-worker-timeout": "365d"}
+"""Dask config while a batch's local cluster runs. A worker process that dies is started again
+by its nanny; Dask's cluster would also close that nanny for good when no worker of its name
+is up 15 s (Dask's default) after the death, which happens when the new process takes longer
+to start or has died again meanwhile. Workers killed in a row could so leave the cluster with
+none, and the batch waiting for ever."""
+STARTS = "batch-starts"
+"""Name of the run's staging folder (``.batch-starts.staging-<random>`` in the reports folder)
+that counts the times each report task began."""
 
 
 def run_batch(
@@ -131,8 +142,8 @@ def run_batch(
             lambda: cluster.start_soon(len(selected)),
             cluster.lend_local_workers,
         )
-        for agency in study.agencies:
-            folders.remove_leftovers(root, agency.id)
+        for name in [STARTS, *(agency.id for agency in study.agencies)]:
+            folders.remove_leftovers(root, name)
         arguments = {"lang": lang, "output_dir": output_dir, "processed_dir": processed_dir}
         outcomes = _render_all(study, selected, arguments, cluster, force, progress)
         cluster.close_soon()
@@ -257,24 +268,34 @@ def _render_on_dask(
     worker never holds a report it has not begun: a worker that dies fails the one agency it
     was rendering and no other. (Dask queues tasks on the scheduler only for large groups of
     root tasks; a few submitted reports would otherwise be assigned to workers all at once.)
+
+    Dask may still hand one worker two reports when workers die together: the first worker
+    back gets both, one waiting behind the other, and a death caused by the running one is
+    counted against both. A report that fails with ``KilledWorker`` having begun fewer times
+    than the deaths counted against it is therefore submitted again, as a new task, up to
+    :data:`RESUBMITS` times (:func:`_died_waiting`).
     """
     from distributed import as_completed
 
     client = cluster.start(len(agencies))
     run = uuid.uuid4().hex[:8]
     waiting = list(reversed(agencies))
-    agency_of = {}
+    agency_of, tries = {}, {}
+    starts = folders.staging_folder(paths.reports_dir(study, arguments["output_dir"]) / STARTS)
 
-    def submit_next():
-        agency = waiting.pop()
+    def submit(agency):
+        tries[agency] = tries.get(agency, 0) + 1
+        key = f"report-{agency}-{run}-{tries[agency]}"
         future = client.submit(
+            _render_counting_starts,
             render_report,
+            str(starts / key),
             str(study.config_path),
             agency,
             **arguments,
             force=force,
             warm=True,
-            key=f"report-{agency}-{run}",
+            key=key,
         )
         agency_of[future.key] = agency
         return future
@@ -283,30 +304,64 @@ def _render_on_dask(
         return min(max(1, sum(client.nthreads().values())) - in_flight, len(waiting))
 
     running, in_flight, outcomes = as_completed(), 0, {}
-    for _ in range(free_slots()):
-        running.add(submit_next())
-        in_flight += 1
-    for future in running:
-        agency = agency_of[future.key]
-        outcomes[agency] = _outcome(study, future, agency, arguments)
-        in_flight -= 1
+    try:
         for _ in range(free_slots()):
-            running.add(submit_next())
+            running.add(submit(waiting.pop()))
             in_flight += 1
-        if progress is not None:
-            progress(outcomes[agency])
+        for future in running:
+            agency = agency_of[future.key]
+            if tries[agency] <= RESUBMITS and _died_waiting(future, starts):
+                running.add(submit(agency))
+                continue
+            outcomes[agency] = _outcome(study, future, agency, arguments)
+            in_flight -= 1
+            for _ in range(free_slots()):
+                running.add(submit(waiting.pop()))
+                in_flight += 1
+            if progress is not None:
+                progress(outcomes[agency])
+    finally:
+        folders.remove(starts)
     return outcomes
+
+
+def _render_counting_starts(render: Callable, starts: str, *args, **kwargs) -> ReportOutcome:
+    """``render(*args, **kwargs)``, first adding a line to the file ``starts``.
+
+    The line is on disk before the report begins, so the count of times a task began survives
+    the deaths of the workers that ran it. (``render`` is passed in, not looked up here, so
+    that a worker uses :func:`render_report` as its own module has it.)
+    """
+    with open(starts, "a", encoding="utf-8") as file:
+        file.write("started\n")
+    return render(*args, **kwargs)
+
+
+def _died_waiting(future, starts: Path) -> bool:
+    """Whether the future failed with ``KilledWorker`` although it began fewer times than the
+    worker deaths Dask counted against it (``allowed_failures + 1``): at least one of them
+    happened while it waited behind another report on the same worker."""
+    from distributed import KilledWorker
+
+    if future.status != "error":
+        return False
+    error = future.exception()
+    if not isinstance(error, KilledWorker):
+        return False
+    file = starts / future.key
+    began = len(file.read_text(encoding="utf-8").splitlines()) if file.exists() else 0
+    return began < error.allowed_failures + 1
 
 
 class BatchCluster:
     """The Dask cluster and client of one batch: started on first need, closed on exit.
 
     A local cluster (:func:`local_cluster`) when ``scheduler`` is None, else a client of that
-    scheduler. When started, every worker is asked to warm up (:func:`warm_up_worker`) at
-    once. A batch that has to clean starts the cluster in the background
-    (:meth:`start_soon`), so that the worker processes start, and their kernels and browsers
-    warm up, while the study is cleaned. On exit the client is closed before the cluster (see
-    the module docstring).
+    scheduler. A local cluster keeps its workers while it runs (:data:`KEEP_WORKERS`). When
+    started, every worker is asked to warm up (:func:`warm_up_worker`) at once. A batch that
+    has to clean starts the cluster in the background (:meth:`start_soon`), so that the worker
+    processes start, and their kernels and browsers warm up, while the study is cleaned. On
+    exit the client is closed before the cluster (see the module docstring).
 
     Parameters
     ----------
@@ -328,6 +383,7 @@ class BatchCluster:
         self.cluster = self.client = None
         self._starting: Future | None = None
         self._closing: Future | None = None
+        self._keep_workers = None
         self._warming: list = []
 
     def __enter__(self) -> BatchCluster:
@@ -354,6 +410,8 @@ class BatchCluster:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        if self._keep_workers is not None:
+            self._keep_workers.__exit__(None, None, None)
 
     def start_soon(self, reports: int) -> None:
         """:meth:`start` in a background thread; the next :meth:`start` waits for it."""
@@ -395,12 +453,14 @@ class BatchCluster:
         return self.client.submit, len(self.client.scheduler_info()["workers"])
 
     def _start(self, reports: int) -> None:
+        import dask
         from dask.system import CPU_COUNT
         from distributed import Client
 
         if self.on_start is not None:
             self.on_start()
         if self.scheduler is None:
+            self._keep_workers = dask.config.set(KEEP_WORKERS)
             self.cluster = local_cluster(max(1, min(self.workers or CPU_COUNT, reports)))
         self.client = Client(self.scheduler or self.cluster)
         self._warming = [
