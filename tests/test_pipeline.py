@@ -14,7 +14,7 @@ from analysis.config import load_study
 from analysis.demo.generator import generate_demo
 from analysis.pipeline import run_batch
 from analysis.reporting.browser import find_chromium
-from analysis.reporting.i18n import number
+from analysis.reporting.i18n import number, t
 from analysis.reporting.results import read_results
 
 from .conftest import write_study_config
@@ -62,6 +62,8 @@ def test_the_study_report_is_the_front_page_and_its_links_resolve(batch):
     root = folder / "reports" / "demo"
     index = (root / "index.html").read_text(encoding="utf-8")
     assert 'id="sec-study_agencies"' in index and 'id="sec-study_hypotheses"' in index
+    kind = re.search(r'<p class="title-kind">([^<]*)</p>', index).group(1)
+    assert kind == t("id", "title_page.study_kind")  # not the agency report's
     assert "Instansi Tanpa Data" in index  # the failed agency, listed with its error
     links = set(re.findall(r'href="([^"#:]+)"', index))
     assert {"diskominfo-sukamaju/report.html", "samsat-lembah-hijau/report.pdf"} <= links

@@ -91,6 +91,7 @@ class TestRenderedReport:
         lang, soup = rendered["lang"], rendered["soup"]
         title = soup.find("section", class_="title-page")
         text = _text(title)
+        assert t(lang, "title_page.kind") in text and t(lang, "title_page.study_kind") not in text
         assert demo_study.agency(AGENCY).name in text
         assert demo_study.study.title.get(lang) in text
         assert long_date(date.today(), lang) in text

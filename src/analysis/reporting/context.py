@@ -18,6 +18,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -100,6 +101,8 @@ class ReportContext:
     masked: list[str] = field(default_factory=list)
     figure_count: int = 0
     comments: pd.DataFrame = field(default_factory=lambda: tables.empty_table(tables.COMMENTS))
+    report_kind: ClassVar[str] = "title_page.kind"
+    """Text key of the kind of report the title page names."""
 
     @property
     def agency_name(self) -> str:
@@ -152,7 +155,7 @@ class ReportContext:
         )
         page = (
             '<section class="title-page">'
-            f'<p class="title-kind">{_e(self.text("title_page.kind"))}</p>'
+            f'<p class="title-kind">{_e(self.text(self.report_kind))}</p>'
             f'<h1 class="report-title">{_e(self.agency_name)}</h1>'
             f'<p class="title-study">{_e(study_title)}</p>'
             f'<dl class="title-facts">{listed}</dl>{banner}</section>'

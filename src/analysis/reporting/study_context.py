@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote
 
 import pandas as pd
@@ -45,6 +46,7 @@ class StudyReportContext(ReportContext):
 
     agency_results: pd.DataFrame = field(default_factory=pd.DataFrame)
     outcomes: dict[str, dict] = field(default_factory=dict)
+    report_kind: ClassVar[str] = "title_page.study_kind"
 
     @property
     def labels(self) -> dict[str, str]:
