@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from analysis.cli import main
 
 from .conftest import DEMO_CONFIG, PROJECT
@@ -125,3 +127,39 @@ def test_the_progress_bar_shows_only_on_a_terminal_or_when_asked(capsys):
     with progress_bar(2, forced=True) as bar:
         bar.update(2)
     assert "2/2" in capsys.readouterr().err
+
+
+def test_batch_passes_the_no_worker_timeout_and_rejects_a_negative_one(
+    tmp_path, monkeypatch, capsys
+):
+    from analysis.pipeline.batch import NO_WORKER_SECONDS
+    from analysis.pipeline.report import ReportOutcome
+    from analysis.pipeline.study_report import StudyReportOutcome
+
+    from .conftest import write_study_config
+
+    config = write_study_config(tmp_path, ["samsat-lembah-hijau"])
+    seen = []
+
+    def run_batch(*args, study_report, no_worker_seconds, **kwargs):
+        seen.append(no_worker_seconds)
+        study_report(StudyReportOutcome("ok", None))
+        return [ReportOutcome("samsat-lembah-hijau", "ok", None, "x", 1.0)]
+
+    monkeypatch.setattr("analysis.pipeline.run_batch", run_batch)
+    assert main(["batch", "--config", str(config)]) == 0
+    assert main(["batch", "--config", str(config), "--no-worker-timeout", "0"]) == 0
+    assert main(["batch", "--config", str(config), "--no-worker-timeout", "90.5"]) == 0
+    assert seen == [NO_WORKER_SECONDS, 0.0, 90.5]
+    help_text = subprocess.run(
+        [sys.executable, "-m", "analysis", "batch", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    ).stdout
+    assert f"(default: {NO_WORKER_SECONDS:g};" in " ".join(help_text.split())
+    for bad in ("-1", "soon", "nan", "inf"):
+        with pytest.raises(SystemExit) as exited:
+            main(["batch", "--config", str(config), "--no-worker-timeout", bad])
+        assert exited.value.code == 2
+        assert "expected a number of seconds, 0 or more" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import dask
 import pytest
@@ -160,3 +161,83 @@ def test_a_local_cluster_keeps_a_worker_whose_process_restarts_slowly(tmp_path, 
         assert len(cluster.cluster.workers) == 1
         (new_pid,) = client.run(os.getpid).values()
         assert new_pid != pid
+
+
+THREE = ["diskominfo-sukamaju", "rsud-wanasari", "samsat-lembah-hijau"]
+
+
+def _render_on(cluster, study, no_worker_seconds):
+    """The outcomes, the progress calls and the seconds of rendering :data:`THREE`; fails
+    after 60 s rather than waiting for ever (closing the client then ends the wait)."""
+    arguments = {"lang": "en", "output_dir": None, "processed_dir": None}
+    seen = []
+    with ThreadPoolExecutor(1) as runner, Client(cluster) as client:
+        started = time.monotonic()
+        running = runner.submit(
+            batch._render_on_dask,
+            study,
+            THREE,
+            arguments,
+            _InProcess(client, no_worker_seconds),
+            False,
+            seen.append,
+        )
+        try:
+            outcomes = running.result(timeout=60)
+        except TimeoutError:
+            pytest.fail("the batch still waited after 60 s")
+        seconds = time.monotonic() - started
+    return outcomes, seen, seconds
+
+
+def _no_tasks_left(cluster):
+    deadline = time.monotonic() + 10
+    while cluster.scheduler.tasks and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not cluster.scheduler.tasks
+
+
+def test_a_cluster_without_workers_fails_the_agencies_not_yet_rendered(tmp_path):
+    study = load_study(write_study_config(tmp_path, THREE))
+    with LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
+        outcomes, seen, seconds = _render_on(cluster, study, no_worker_seconds=1)
+        assert _no_tasks_left(cluster)  # the report submitted was cancelled
+    # every agency is failed once, in config order, naming the wait and the option
+    assert [o.agency for o in seen] == THREE
+    for outcome in seen:
+        assert outcome.status == "failed"
+        assert outcome.error == batch.no_worker_error(1, "see --no-worker-timeout")
+    assert "no worker for 1 s" in outcomes[THREE[0]].error
+    assert seconds < 10  # 1 s without a worker, checked every 0.5 s; not once per agency
+    root = tmp_path / "reports" / "demo"
+    assert [p.name for p in root.iterdir() if p.name.startswith(f".{batch.STARTS}")] == []
+
+
+def test_the_schedulers_own_no_worker_timeout_fails_every_agency_left_at_once(tmp_path):
+    study = load_study(write_study_config(tmp_path, THREE))
+    with (
+        dask.config.set({batch.DASK_NO_WORKERS: "1s"}),  # as an existing cluster may set
+        LocalCluster(n_workers=0, dashboard_address=":0") as cluster,
+    ):
+        outcomes, seen, seconds = _render_on(cluster, study, no_worker_seconds=0)  # ours: never
+        assert _no_tasks_left(cluster)
+    assert [o.agency for o in seen] == THREE
+    expected = batch.no_worker_error(1, f"the scheduler's {batch.DASK_NO_WORKERS}")
+    assert [o.error for o in seen] == [expected] * 3
+    assert seconds < 10  # the first report's timeout fails the others too, not one by one
+
+
+def _slow_report(config, agency, *args, **kwargs):
+    time.sleep(2.5)
+    return batch.ReportOutcome(agency, "ok", None, "folder", 2.5)
+
+
+def test_a_worker_busy_for_longer_than_the_timeout_is_not_a_missing_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "render_report", _slow_report)
+    study = load_study(write_study_config(tmp_path, THREE))
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        outcomes, seen, seconds = _render_on(cluster, study, no_worker_seconds=1)
+    assert {agency: o.status for agency, o in outcomes.items()} == dict.fromkeys(THREE, "ok")
+    assert seconds >= 7.5  # one worker, one report at a time, each longer than the timeout

@@ -58,8 +58,8 @@ def test_a_failed_study_report_leaves_the_agency_list_with_its_error(fresh_copy,
 class _InProcess:
     """Stands in for :class:`analysis.pipeline.batch.BatchCluster` with in-process workers."""
 
-    def __init__(self, client):
-        self.client = client
+    def __init__(self, client, no_worker_seconds=batch.NO_WORKER_SECONDS):
+        self.client, self.no_worker_seconds = client, no_worker_seconds
 
     def start(self, reports):
         return self.client

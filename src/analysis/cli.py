@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show a progress bar on stderr even when it is not a terminal",
     )
+    sub.add_argument(
+        "--no-worker-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="fail the agencies not yet rendered when the cluster has had no worker for this "
+        "long (default: 600; 0 waits for ever)",
+    )
     sub = command("demo", "make the demo study's data, then run batch on it", config_required=False)
     _report_options(sub)
     return parser
@@ -86,6 +94,17 @@ def _report_options(sub: argparse.ArgumentParser) -> None:
         action="store_true",
         help="render (and, for a batch, clean) again even when the inputs did not change",
     )
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (an argparse type)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more; got {text!r}")
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,10 +179,11 @@ def _report(args) -> int:
 
 def _batch(args) -> int:
     from analysis.pipeline import run_batch
-    from analysis.pipeline.batch import select_agencies
+    from analysis.pipeline.batch import NO_WORKER_SECONDS, select_agencies
 
     study = load_study(args.config)
     chosen = getattr(args, "agencies", None)
+    no_worker = getattr(args, "no_worker_timeout", None)  # not an option of demo
     selected = select_agencies(study, None if chosen is None else chosen.split(","))
     started = time.perf_counter()
     made = []
@@ -179,6 +199,7 @@ def _batch(args) -> int:
             agencies=selected,
             progress=lambda outcome: bar.update(1),
             study_report=made.append,
+            no_worker_seconds=NO_WORKER_SECONDS if no_worker is None else no_worker,
         )
     seconds = time.perf_counter() - started
     for outcome in outcomes:

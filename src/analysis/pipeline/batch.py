@@ -2,7 +2,9 @@
 
 Every agency ends with an outcome, whatever happens to it: an exception in its report, a worker
 that died while rendering it (``KilledWorker``) or a timeout is that agency's ``failed`` outcome,
-and the others render. ``index.html`` and ``batch.json`` are written in every case and the
+and the others render. A cluster left without any worker for ``no_worker_seconds`` (workers that
+died and were not started again, or never joined) fails the agencies not yet rendered rather
+than waiting for ever. ``index.html`` and ``batch.json`` are written in every case and the
 cluster is closed in every case.
 
 Only what changed is done again: cleaning is skipped when the raw files, config and code are
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -65,6 +68,13 @@ by its nanny; Dask's cluster would also close that nanny for good when no worker
 is up 15 s (Dask's default) after the death, which happens when the new process takes longer
 to start or has died again meanwhile. Workers killed in a row could so leave the cluster with
 none, and the batch waiting for ever."""
+NO_WORKER_SECONDS = 600.0
+"""Default seconds a batch waits while its cluster has no worker before it fails the agencies
+not yet rendered (``--no-worker-timeout``; 0 waits for ever)."""
+DASK_NO_WORKERS = "distributed.scheduler.no-workers-timeout"
+"""Dask's own setting for failing tasks that wait without any worker (unset by default)."""
+WATCH_SECONDS = 5.0
+"""How often a batch waiting for its reports checks that its cluster still has a worker."""
 STARTS = "batch-starts"
 """Name of the run's staging folder (``.batch-starts.staging-<random>`` in the reports folder)
 that counts the times each report task began."""
@@ -81,6 +91,7 @@ def run_batch(
     agencies: Iterable[str] | None = None,
     progress: Callable[[ReportOutcome], None] | None = None,
     study_report: Callable[[StudyReportOutcome], None] | None = None,
+    no_worker_seconds: float = NO_WORKER_SECONDS,
 ) -> list[ReportOutcome]:
     """Clean the study, render every agency's report in parallel, then the study report as the
     study's front page (``index.html``, ``index.pdf``; :mod:`analysis.pipeline.study_report`).
@@ -112,6 +123,10 @@ def run_batch(
         Called with each selected agency's outcome as soon as it is known.
     study_report : callable, optional
         Called with the study report's outcome.
+    no_worker_seconds : float
+        Seconds to wait while the cluster has no worker at all before the agencies not yet
+        rendered are ``failed`` (0: wait for ever). An existing cluster that adds workers only
+        when asked (a job queue) may need longer than the default.
 
     Returns
     -------
@@ -132,7 +147,7 @@ def run_batch(
     with (
         study_lock(study),
         KernelStartedEarly() as study_kernel,
-        BatchCluster(scheduler, workers, on_start=study_kernel.start) as cluster,
+        BatchCluster(scheduler, workers, study_kernel.start, no_worker_seconds) as cluster,
     ):
         folders.claim(root, study, "reports")
         clean_if_changed(
@@ -249,9 +264,11 @@ def _is_current(study: Study, agency: str, arguments: dict, code: str) -> bool:
     return is_current(paths.reports_dir(study, arguments["output_dir"]) / agency, key)
 
 
-def _unrendered(study: Study, agency: str, status: str, arguments: dict) -> ReportOutcome:
+def _unrendered(
+    study: Study, agency: str, status: str, arguments: dict, error: str | None = None
+) -> ReportOutcome:
     folder = paths.reports_dir(study, arguments["output_dir"]) / agency
-    return ReportOutcome(agency, status, None, str(folder))
+    return ReportOutcome(agency, status, error, str(folder))
 
 
 def _render_on_dask(
@@ -274,9 +291,11 @@ def _render_on_dask(
     counted against both. A report that fails with ``KilledWorker`` having begun fewer times
     than the deaths counted against it is therefore submitted again, as a new task, up to
     :data:`RESUBMITS` times (:func:`_died_waiting`).
-    """
-    from distributed import as_completed
 
+    When the cluster has had no worker for ``cluster.no_worker_seconds`` (:class:`WorkerWatch`),
+    or its scheduler fails a report for want of workers (:data:`DASK_NO_WORKERS`), the reports
+    not yet made are cancelled and their agencies ``failed`` with that error.
+    """
     client = cluster.start(len(agencies))
     run = uuid.uuid4().hex[:8]
     waiting = list(reversed(agencies))
@@ -300,29 +319,110 @@ def _render_on_dask(
         agency_of[future.key] = agency
         return future
 
-    def free_slots():  # workers may join an existing cluster during the run
-        return min(max(1, sum(client.nthreads().values())) - in_flight, len(waiting))
+    def fill(pending):  # workers may join an existing cluster during the run
+        free = min(max(1, sum(client.nthreads().values())) - len(pending), len(waiting))
+        return pending | {submit(waiting.pop()) for _ in range(free)}
 
-    running, in_flight, outcomes = as_completed(), 0, {}
+    def finish(agency, outcome):
+        outcomes[agency] = outcome
+        if progress is not None:
+            progress(outcome)
+
+    pending, outcomes = set(), {}
+    watch = WorkerWatch(client, cluster.no_worker_seconds)
     try:
-        for _ in range(free_slots()):
-            running.add(submit(waiting.pop()))
-            in_flight += 1
-        for future in running:
-            agency = agency_of[future.key]
-            if tries[agency] <= RESUBMITS and _died_waiting(future, starts):
-                running.add(submit(agency))
+        pending = fill(pending)
+        while pending:
+            done, pending = _first_done(pending, watch.every)
+            if not done and not watch.gave_up():
                 continue
-            outcomes[agency] = _outcome(study, future, agency, arguments)
-            in_flight -= 1
-            for _ in range(free_slots()):
-                running.add(submit(waiting.pop()))
-                in_flight += 1
-            if progress is not None:
-                progress(outcomes[agency])
+            no_worker = None if done else watch.error
+            for future in sorted(done, key=lambda f: agencies.index(agency_of[f.key])):
+                agency = agency_of[future.key]
+                if _scheduler_gave_up(future):
+                    no_worker = _scheduler_gave_up(future)
+                    pending.add(future)
+                elif tries[agency] <= RESUBMITS and _died_waiting(future, starts):
+                    pending.add(submit(agency))
+                else:
+                    finish(agency, _outcome(study, future, agency, arguments))
+            if no_worker is not None:
+                client.cancel(list(pending))
+                left = [agency_of[future.key] for future in pending] + waiting[::-1]
+                for agency in sorted(left, key=agencies.index):
+                    finish(agency, _unrendered(study, agency, "failed", arguments, no_worker))
+                break
+            pending = fill(pending)
     finally:
         folders.remove(starts)
     return outcomes
+
+
+def _first_done(pending: set, seconds: float | None) -> tuple[set, set]:
+    """Wait until one of the ``pending`` futures is done, or ``seconds`` have passed: (the done
+    futures, the others); nothing is done after a timeout."""
+    from distributed import wait as wait_for
+
+    try:
+        return tuple(wait_for(pending, timeout=seconds, return_when="FIRST_COMPLETED"))
+    except TimeoutError:
+        return set(), pending
+
+
+def _scheduler_gave_up(future) -> str | None:
+    """The error for the agencies left when the future failed because Dask's scheduler gave up
+    waiting for a worker (:data:`DASK_NO_WORKERS`, which an existing cluster may set); else
+    None."""
+    from distributed.scheduler import NoWorkerError
+
+    if future.status != "error" or not isinstance(future.exception(), NoWorkerError):
+        return None
+    return no_worker_error(future.exception().timeout, f"the scheduler's {DASK_NO_WORKERS}")
+
+
+def no_worker_error(seconds: float, setting: str) -> str:
+    """The error of an agency left unrendered because the cluster had no worker for
+    ``seconds``, ``setting`` being the option or Dask setting that gave up."""
+    return (
+        f"not rendered: the Dask cluster had no worker for {seconds:g} s (its workers died and "
+        f"were not started again, or never joined; {setting})"
+    )
+
+
+class WorkerWatch:
+    """Tells a batch when its cluster has had no worker for ``seconds`` (None or 0: never).
+
+    Parameters
+    ----------
+    client : distributed.Client
+    seconds : float or None
+    """
+
+    def __init__(self, client, seconds: float | None):
+        self.client, self.seconds = client, seconds or None
+        self.every = None if self.seconds is None else min(WATCH_SECONDS, self.seconds / 2)
+        self._none_since: float | None = None
+
+    @property
+    def error(self) -> str:
+        """The error of an agency left unrendered when the watch gave up."""
+        return no_worker_error(self.seconds or 0, "see --no-worker-timeout")
+
+    def gave_up(self) -> bool:
+        """Whether the cluster has had no worker since at least ``seconds`` ago (asks it now;
+        a scheduler that cannot be reached counts as one without workers)."""
+        if self.seconds is None:
+            return False
+        try:
+            workers = self.client.nthreads()
+        except Exception:  # the scheduler is gone or unreachable
+            workers = {}
+        now = time.monotonic()
+        if workers:
+            self._none_since = None
+        elif self._none_since is None:
+            self._none_since = now
+        return self._none_since is not None and now - self._none_since >= self.seconds
 
 
 def _render_counting_starts(render: Callable, starts: str, *args, **kwargs) -> ReportOutcome:
@@ -371,6 +471,8 @@ class BatchCluster:
         Local workers (default: CPU cores).
     on_start : callable, optional
         Called when the cluster is started (in the background or not).
+    no_worker_seconds : float, optional
+        Seconds a batch waits while the cluster has no worker (:class:`WorkerWatch`).
     """
 
     def __init__(
@@ -378,8 +480,10 @@ class BatchCluster:
         scheduler: str | None,
         workers: int | None,
         on_start: Callable[[], object] | None = None,
+        no_worker_seconds: float | None = NO_WORKER_SECONDS,
     ):
         self.scheduler, self.workers, self.on_start = scheduler, workers, on_start
+        self.no_worker_seconds = no_worker_seconds
         self.cluster = self.client = None
         self._starting: Future | None = None
         self._closing: Future | None = None
