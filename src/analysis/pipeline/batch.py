@@ -339,8 +339,8 @@ def _render_on_dask(
             no_worker = None if done else watch.error
             for future in sorted(done, key=lambda f: agencies.index(agency_of[f.key])):
                 agency = agency_of[future.key]
-                if _scheduler_gave_up(future):
-                    no_worker = _scheduler_gave_up(future)
+                if (gave_up := _scheduler_gave_up(future)) is not None:
+                    no_worker = gave_up
                     pending.add(future)
                 elif tries[agency] <= RESUBMITS and _died_waiting(future, starts):
                     pending.add(submit(agency))
