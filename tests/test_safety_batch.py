@@ -241,3 +241,59 @@ def test_a_worker_busy_for_longer_than_the_timeout_is_not_a_missing_worker(tmp_p
         outcomes, seen, seconds = _render_on(cluster, study, no_worker_seconds=1)
     assert {agency: o.status for agency, o in outcomes.items()} == dict.fromkeys(THREE, "ok")
     assert seconds >= 7.5  # one worker, one report at a time, each longer than the timeout
+
+
+@pytest.mark.parametrize(
+    "address, error",
+    [
+        (
+            "tcp://127.0.0.1:1",
+            "OSError: Timed out trying to connect to tcp://127.0.0.1:1 after 2 s",
+        ),
+        ("sukamaju", "ValueError: missing port number in address 'sukamaju'"),
+    ],
+)
+def test_a_scheduler_that_cannot_be_reached_fails_every_agency_with_the_reason(
+    tmp_path, address, error
+):
+    study = load_study(write_study_config(tmp_path, THREE))
+    arguments = {"lang": "en", "output_dir": None, "processed_dir": None}
+    seen = []
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "2s"}),
+        batch.BatchCluster(address, None) as cluster,
+    ):
+        outcomes = batch._render_on_dask(study, THREE, arguments, cluster, False, seen.append)
+    assert [o.agency for o in seen] == THREE
+    assert {o.status for o in outcomes.values()} == {"failed"}
+    assert {o.error for o in outcomes.values()} == {f"not rendered: {error}"}
+
+
+def test_a_batch_that_loses_its_scheduler_fails_the_agencies_left(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "render_report", _slow_report)
+    study = load_study(write_study_config(tmp_path, THREE))
+    arguments = {"lang": "en", "output_dir": None, "processed_dir": None}
+    seen = []
+
+    def lose_the_scheduler_after_the_first_report(outcome):
+        seen.append(outcome)
+        if len(seen) == 1:
+            cluster.sync(cluster.scheduler.close)
+
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "2s"}),
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        outcomes = batch._render_on_dask(
+            study,
+            THREE,
+            arguments,
+            _InProcess(client),
+            False,
+            lose_the_scheduler_after_the_first_report,
+        )
+    assert [o.status for o in seen] == ["ok", "failed", "failed"]
+    assert outcomes[THREE[1]].error.startswith("not rendered: the batch lost its Dask scheduler")

@@ -29,7 +29,8 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -73,6 +74,8 @@ NO_WORKER_SECONDS = 600.0
 not yet rendered (``--no-worker-timeout``; 0 waits for ever)."""
 DASK_NO_WORKERS = "distributed.scheduler.no-workers-timeout"
 """Dask's own setting for failing tasks that wait without any worker (unset by default)."""
+LOST_SCHEDULER = "scheduler-connection-lost"
+"""Dask's reason for the futures it cancels when its client lost the scheduler."""
 WATCH_SECONDS = 5.0
 """How often a batch waiting for its reports checks that its cluster still has a worker."""
 STARTS = "batch-starts"
@@ -293,10 +296,14 @@ def _render_on_dask(
     :data:`RESUBMITS` times (:func:`_died_waiting`).
 
     When the cluster has had no worker for ``cluster.no_worker_seconds`` (:class:`WorkerWatch`),
-    or its scheduler fails a report for want of workers (:data:`DASK_NO_WORKERS`), the reports
-    not yet made are cancelled and their agencies ``failed`` with that error.
+    its scheduler fails a report for want of workers (:data:`DASK_NO_WORKERS`) or this process
+    loses the scheduler, the reports not yet made are cancelled and their agencies ``failed``
+    with that error; so are all of them when no cluster can be started or reached.
     """
-    client = cluster.start(len(agencies))
+    try:
+        client = cluster.start(len(agencies))
+    except (OSError, ValueError, RuntimeError) as error:  # e.g. a scheduler address not reached
+        return _failed(study, agencies, arguments, f"not rendered: {short_error(error)}", progress)
     run = uuid.uuid4().hex[:8]
     waiting = list(reversed(agencies))
     agency_of, tries = {}, {}
@@ -319,65 +326,95 @@ def _render_on_dask(
         agency_of[future.key] = agency
         return future
 
-    def fill(pending):  # workers may join an existing cluster during the run
-        free = min(max(1, sum(client.nthreads().values())) - len(pending), len(waiting))
-        return pending | {submit(waiting.pop()) for _ in range(free)}
+    def top_up(pending):  # workers may join an existing cluster during the run
+        try:
+            free = min(max(1, sum(client.nthreads().values())) - len(pending), len(waiting))
+        except OSError as error:  # the scheduler is gone
+            return pending, lost_scheduler_error(short_error(error))
+        return pending | {submit(waiting.pop()) for _ in range(free)}, None
 
-    def finish(agency, outcome):
-        outcomes[agency] = outcome
-        if progress is not None:
-            progress(outcome)
-
-    pending, outcomes = set(), {}
+    outcomes = {}
     watch = WorkerWatch(client, cluster.no_worker_seconds)
     try:
-        pending = fill(pending)
-        while pending:
+        pending, gone = top_up(set())
+        while pending and gone is None:
             done, pending = _first_done(pending, watch.every)
-            if not done and not watch.gave_up():
+            if not done:
+                gone = watch.error if watch.gave_up() else None
                 continue
-            no_worker = None if done else watch.error
             for future in sorted(done, key=lambda f: agencies.index(agency_of[f.key])):
                 agency = agency_of[future.key]
-                if (gave_up := _scheduler_gave_up(future)) is not None:
-                    no_worker = gave_up
+                if (lost := _cluster_gone(future)) is not None:
+                    gone = lost
                     pending.add(future)
                 elif tries[agency] <= RESUBMITS and _died_waiting(future, starts):
                     pending.add(submit(agency))
                 else:
-                    finish(agency, _outcome(study, future, agency, arguments))
-            if no_worker is not None:
+                    outcomes[agency] = _outcome(study, future, agency, arguments)
+                    if progress is not None:
+                        progress(outcomes[agency])
+            if gone is None:
+                pending, gone = top_up(pending)
+        if gone is not None:
+            with suppress(OSError):  # a scheduler that is gone has dropped them already
                 client.cancel(list(pending))
-                left = [agency_of[future.key] for future in pending] + waiting[::-1]
-                for agency in sorted(left, key=agencies.index):
-                    finish(agency, _unrendered(study, agency, "failed", arguments, no_worker))
-                break
-            pending = fill(pending)
+            left = sorted(
+                [agency_of[future.key] for future in pending] + waiting, key=agencies.index
+            )
+            outcomes |= _failed(study, left, arguments, gone, progress)
     finally:
         folders.remove(starts)
     return outcomes
 
 
+def _failed(
+    study: Study,
+    agencies: list[str],
+    arguments: dict,
+    error: str,
+    progress: Callable[[ReportOutcome], None] | None,
+) -> dict[str, ReportOutcome]:
+    """``failed`` outcomes with ``error`` for ``agencies`` left unrendered, each passed to
+    ``progress`` in turn."""
+    outcomes = {}
+    for agency in agencies:
+        outcomes[agency] = _unrendered(study, agency, "failed", arguments, error)
+        if progress is not None:
+            progress(outcomes[agency])
+    return outcomes
+
+
 def _first_done(pending: set, seconds: float | None) -> tuple[set, set]:
-    """Wait until one of the ``pending`` futures is done, or ``seconds`` have passed: (the done
-    futures, the others); nothing is done after a timeout."""
+    """Wait until one of the ``pending`` futures is done (cancelled included), or ``seconds``
+    have passed: (the done futures, the others); nothing is done after a timeout."""
     from distributed import wait as wait_for
 
     try:
         return tuple(wait_for(pending, timeout=seconds, return_when="FIRST_COMPLETED"))
     except TimeoutError:
         return set(), pending
+    except CancelledError:  # Dask's wait raises when a future was cancelled
+        done = {future for future in pending if future.done()}
+        return done, pending - done
 
 
-def _scheduler_gave_up(future) -> str | None:
-    """The error for the agencies left when the future failed because Dask's scheduler gave up
-    waiting for a worker (:data:`DASK_NO_WORKERS`, which an existing cluster may set); else
-    None."""
+def _cluster_gone(future) -> str | None:
+    """The error for every agency left when the future shows that the batch has no cluster to
+    render on any more, else None: Dask's scheduler gave up waiting for a worker
+    (:data:`DASK_NO_WORKERS`, which an existing cluster may set), or this process lost its
+    connection to the scheduler (Dask then cancels every future)."""
+    from distributed.client import FutureCancelledError
     from distributed.scheduler import NoWorkerError
 
-    if future.status != "error" or not isinstance(future.exception(), NoWorkerError):
-        return None
-    return no_worker_error(future.exception().timeout, f"the scheduler's {DASK_NO_WORKERS}")
+    if future.status == "error" and isinstance(future.exception(), NoWorkerError):
+        return no_worker_error(future.exception().timeout, f"the scheduler's {DASK_NO_WORKERS}")
+    if future.status == "cancelled":
+        try:
+            future.result()
+        except FutureCancelledError as cancelled:
+            if cancelled.reason == LOST_SCHEDULER:
+                return lost_scheduler_error(cancelled.msg)
+    return None
 
 
 def no_worker_error(seconds: float, setting: str) -> str:
@@ -387,6 +424,11 @@ def no_worker_error(seconds: float, setting: str) -> str:
         f"not rendered: the Dask cluster had no worker for {seconds:g} s (its workers died and "
         f"were not started again, or never joined; {setting})"
     )
+
+
+def lost_scheduler_error(detail: str | None) -> str:
+    """The error of an agency left unrendered because the batch lost its scheduler."""
+    return f"not rendered: the batch lost its Dask scheduler ({detail})"
 
 
 class WorkerWatch:
