@@ -172,6 +172,27 @@ def test_export_followers_come_first_and_the_configured_count_fills_in(posts):
     assert metric(without_export, "facebook", "P3")["value"] is NA
 
 
+def test_follower_counts_per_agency_give_each_agency_its_own(posts):
+    # second implementation: one call per agency with its own flat dict, put together
+    without_export = posts.assign(followers_at_post=pd.NA).pipe(conform, POSTS)
+    other = without_export.assign(agency_id="dinas-b").pipe(conform, POSTS)
+    counts = {"dinas-a": {"instagram": 4000.0}, "dinas-b": {"instagram": 1000.0}}
+    both = engagement_metrics(pd.concat([other, without_export], ignore_index=True), counts)
+    separately = pd.concat(
+        [
+            engagement_metrics(without_export, counts["dinas-a"]),
+            engagement_metrics(other, counts["dinas-b"]),
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(both, separately)
+    # P3 = 15 / 1000 x 1000 = 15 for dinas-b, 15 / 4000 x 1000 = 3.75 for dinas-a
+    p3 = both[(both["metric"] == "P3") & (both["platform"] == "instagram")]
+    assert p3.set_index("agency_id")["value"].to_dict() == pytest.approx(
+        {"dinas-a": 3.75, "dinas-b": 15.0}
+    )
+
+
 def test_unknown_followers_gives_na_indices(posts):
     table = engagement_metrics(posts.assign(followers_at_post=pd.NA).pipe(conform, POSTS))
     for name in ("P3", "C3", "V3", "E", "interaction_rate"):

@@ -139,13 +139,8 @@ def agency_metrics(posts: pd.DataFrame, comments: pd.DataFrame, study: Study) ->
     if posts.empty:
         return empty_table(AGENCY_METRICS)
     zone = study.study.timezone
-    per_platform = pd.concat(
-        [
-            stats.engagement_metrics(mine, study.agency(agency).followers, zone)
-            for agency, mine in posts.groupby("agency_id", sort=True)
-        ],
-        ignore_index=True,
-    )
+    followers_by_agency = {agency.id: agency.followers for agency in study.agencies}
+    per_platform = stats.engagement_metrics(posts, followers_by_agency, zone)
     followers = (
         per_platform[per_platform["metric"] == "P3"]
         .set_index(["agency_id", "platform"])["denominator"]

@@ -42,6 +42,8 @@ Adaptation decisions (stated here because they change the numbers)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -100,7 +102,7 @@ _FANS = (
 
 def engagement_metrics(
     posts: pd.DataFrame,
-    followers: dict[str, float] | None = None,
+    followers: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
     timezone: str = "UTC",
 ) -> pd.DataFrame:
     """Compute Bonsón et al. metrics, posting rate and interaction rate per agency and platform.
@@ -111,7 +113,9 @@ def engagement_metrics(
         Posts table (:data:`analysis.tables.POSTS`).
     followers : dict, optional
         Follower count per platform (e.g. ``{"instagram": 18400}``), used where the export has
-        no ``followers_at_post``; meant for one agency's posts (it applies to every agency).
+        no ``followers_at_post``; it applies to every agency. For the posts of several
+        agencies, a dict per agency id (``{"dinas-a": {"instagram": 18400}, ...}``) gives
+        each agency its own counts.
     timezone : str
         IANA zone whose calendar days count the weeks of ``posts_per_week`` (the study's zone,
         so a post at 01:00 WIB falls on its local day).
@@ -158,7 +162,9 @@ def engagement_metrics(
 
 
 def _group_stats(
-    posts: pd.DataFrame, followers: dict[str, float] | None, timezone: str
+    posts: pd.DataFrame,
+    followers: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None,
+    timezone: str,
 ) -> pd.DataFrame:
     """Per (agency, platform): counts, sums, posts with >= 1, followers, first/last post."""
     local = posts["published_at"].dt.tz_convert(timezone)
@@ -180,7 +186,12 @@ def _group_stats(
     spec |= {f"{c}_pos": (f"{c}_pos", "sum") for c in ("likes", "comments", "shares")}
     stats = work.groupby(_KEYS, sort=True, dropna=False).agg(**spec)
     if followers:
-        configured = stats.index.get_level_values("platform").map(followers)
+        if all(isinstance(counts, Mapping) for counts in followers.values()):
+            configured = [
+                followers.get(agency, {}).get(platform) for agency, platform in stats.index
+            ]
+        else:
+            configured = [followers.get(platform) for _, platform in stats.index]
         stats["followers"] = stats["followers"].fillna(
             pd.Series(configured, index=stats.index, dtype="Float64")
         )

@@ -197,15 +197,18 @@ def thread_roots(comments: pd.DataFrame) -> pd.Series:
             hint="comment ids must be unique within a post; read files with read_comments",
         )
     parent = (post + "\x1f" + comments["parent_id"]).to_numpy(dtype=object, na_value=None)
-    root = np.where(pd.isna(parent), own.to_numpy(dtype=object), parent)
+    parent_id = comments["parent_id"].to_numpy(dtype=object, na_value=None)
+    on_post = pd.isna(parent)
+    root = np.where(on_post, own.to_numpy(dtype=object), parent)
+    root_id = np.where(on_post, comments["comment_id"].to_numpy(dtype=object), parent_id)
     for _ in range(len(comments) + 1):
         position = own.get_indexer(root)
         above = position >= 0
         above[above] = pd.notna(parent[position[above]])
         if not above.any():
-            ids = pd.Series(root, index=comments.index).str.rsplit("\x1f", n=1).str[1]
-            return ids.astype("string")
+            return pd.Series(root_id, index=comments.index, dtype="string")
         root[above] = parent[position[above]]
+        root_id[above] = parent_id[position[above]]
     first = int(np.flatnonzero(above)[0])
     raise InputError(
         f'the replies above comment "{comments["comment_id"].iloc[first]}" form a cycle: '
