@@ -29,6 +29,11 @@ export and PDF print as overhead. ``setup.cores_busy`` gives each run's CPU seco
 and every process under it) per second of wall time: on 2 cores, 2 is the most a run can use.
 A 1-worker run uses more than one core (its browser prints on the other while the worker's
 client handles the notebook), which bounds the 2-worker speedup below 2.
+``setup.phases`` cuts each full run where its first agency report began and its last was
+printed: ``before_reports`` (start-up, cleaning), ``reports``, ``after_reports`` (the study
+report, closing), each with its seconds and the machine's CPU use over it in cores (sampled
+every 0.2 s; 2 is all of a 2-core machine). What a second worker does not shorten bounds the
+speedup.
 ``setup.kernel_throughput_2_vs_1`` is 2 x (sum of the agencies' in-kernel times on 1 worker) /
 (the same sum on 2 workers): the speedup two workers would reach if nothing but the kernels
 took time. Below 2, the kernels took longer with two workers: waiting for a core (the other
@@ -112,11 +117,15 @@ def batch_command(config: Path, workers: int, *options: str) -> list[str]:
 
 def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
     """Run one batch; its wall seconds, CPU seconds (all, and its kernels'), exit status,
-    stdout and stderr.
+    stdout and stderr, its start and end (``time.time()``) and the machine's CPU use
+    (``busy``: ``(time.time(), cores busy since the sample before)`` every 0.2 s).
 
     ``during(process, started)`` is called every 0.2 s while the batch runs.
     """
     kernels = KernelCpu()
+    busy, cores = [], psutil.cpu_count()
+    psutil.cpu_percent(None)
+    started_at = time.time()
     started, used_before = time.perf_counter(), _children_cpu_seconds()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
@@ -125,6 +134,7 @@ def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
             if during is not None:
                 during(process, started)
             time.sleep(0.2)
+            busy.append((time.time(), psutil.cpu_percent(None) / 100 * cores))
         seconds = time.perf_counter() - started
         cpu_seconds = _children_cpu_seconds() - used_before
         out.seek(0)
@@ -137,6 +147,9 @@ def run_batch(command: list[str], env: dict | None = None, during=None) -> dict:
         "status": process.returncode,
         "stdout": stdout,
         "stderr": stderr,
+        "started_at": started_at,
+        "ended_at": started_at + seconds,
+        "busy": busy,
     }
 
 
@@ -178,6 +191,31 @@ def _children_cpu_seconds() -> float:
 def outcomes(reports: Path) -> dict[str, dict]:
     """Agency id -> its entry of ``batch.json``."""
     return {o["agency"]: o for o in json.loads((reports / "batch.json").read_text("utf-8"))}
+
+
+def phases(run: dict, reports: Path, agencies: list[str]) -> dict[str, dict]:
+    """A full run cut into three phases, each with its ``seconds`` and ``cores_busy`` (the
+    machine's CPU use over it, in cores): ``before_reports`` (start-up and cleaning, until the
+    first agency report began), ``reports`` (until the last one was printed) and
+    ``after_reports`` (the study report, closing). A report began ``seconds`` (``batch.json``)
+    before its PDF was written; only the agencies rendered ``ok`` are counted."""
+    found = outcomes(reports)
+    pdfs = {a: reports / a / "report.pdf" for a in agencies if found[a]["status"] == "ok"}
+    printed = {a: pdf.stat().st_mtime for a, pdf in pdfs.items()}
+    first = min(printed[a] - found[a]["seconds"] for a in printed)
+    bounds = {
+        "before_reports": (run["started_at"], first),
+        "reports": (first, max(printed.values())),
+        "after_reports": (max(printed.values()), run["ended_at"]),
+    }
+    cut = {}
+    for name, (start, end) in bounds.items():
+        inside = [cores for at, cores in run["busy"] if start < at <= end]
+        cut[name] = {
+            "seconds": round(end - start, 1),
+            "cores_busy": round(sum(inside) / len(inside), 2) if inside else None,
+        }
+    return cut
 
 
 def kernel_seconds(reports: Path, agencies: list[str]) -> dict[str, float]:
@@ -278,9 +316,11 @@ def main(argv: list[str] | None = None) -> dict:
         runs["full"] = run_batch(batch_command(config, 2, "--force"))
         kernel = kernel_seconds(reports, agencies)
         report_time = sum(o["seconds"] for o in outcomes(reports).values())
+        cut = {"full": phases(runs["full"], reports, agencies)}
         runs["noop"] = run_batch(batch_command(config, 2))
         runs["full_1_worker"] = run_batch(batch_command(config, 1, "--force"))
         kernel_1_worker = kernel_seconds(reports, agencies)
+        cut["full_1_worker"] = phases(runs["full_1_worker"], reports, agencies)
 
         subset = agencies[:subset_size]
         killer = WorkerKiller(reports, subset, min(args.kill_after, subset_size - 2))
@@ -333,6 +373,7 @@ def main(argv: list[str] | None = None) -> dict:
         "kernel_throughput_2_vs_1": round(
             2 * sum(kernel_1_worker[a] for a in agencies) / sum(per_agency.values()), 2
         ),
+        "phases": cut,
         "slowest_agency": f"{slowest} ({kernel[slowest]:.1f} s in the kernel)",
         "summaries": {name: _summary_line(run["stdout"]) for name, run in runs.items()},
         "subset": subset_size,

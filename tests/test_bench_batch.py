@@ -52,6 +52,14 @@ def test_bench_batch_runs_and_only_the_damaged_agencies_fail(tmp_path):
         "corrupt": 1,
     }
     assert setup["summaries"]["noop"].startswith("Batch: 3 skipped")
+    for run in ("full", "full_1_worker"):
+        cut = setup["phases"][run]
+        # the phases are the run, cut where its first report began and its last was printed
+        assert list(cut) == ["before_reports", "reports", "after_reports"]
+        seconds = sum(phase["seconds"] for phase in cut.values())
+        assert seconds == pytest.approx(setup["run_seconds"][run], abs=0.3)
+        assert all(phase["seconds"] > 0 for phase in cut.values())
+        assert all(0 < phase["cores_busy"] <= setup["cpus"] for phase in cut.values())
     killed, corrupt = report["checks"]["killed"], report["checks"]["corrupt"]
     assert killed["ok"], killed
     assert len(killed["failed"]) == 1 and "KilledWorker" in killed["errors"][0]
