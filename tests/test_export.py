@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -14,14 +15,16 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis.reporting import browser
+from analysis.reporting import browser, export
 from analysis.reporting.browser import DevToolsBrowser, find_chromium
 from analysis.reporting.export import (
     PdfPrintError,
     PdfUnavailable,
     export_html,
     html_to_pdf,
+    report_exporter,
     safe_html,
+    thread_exporter,
 )
 
 from .support.devtools import console_errors
@@ -146,6 +149,56 @@ class TestHtml:
             export_html(
                 report["folder"] / "report.ipynb", tmp_path / "x.html", title="x", lang="xx"
             )
+
+
+@pytest.mark.notebook
+class TestKeptExporter:
+    """A thread keeps its exporter between exports (its templates compiled once)."""
+
+    def test_a_kept_exporter_writes_what_a_new_one_writes(self, report, tmp_path, monkeypatch):
+        executed = report["folder"] / "report.ipynb"
+        other = nbformat.read(executed, as_version=4)
+        other.cells[0].source = "# Laporan Kedua\n\nSkor 3,5 dari 5."
+        nbformat.write(other, tmp_path / "other.ipynb")
+        notebooks = [executed, tmp_path / "other.ipynb", executed]
+        kept = [
+            export_html(notebook, tmp_path / f"kept-{i}.html", title=f"T{i}", lang="id")
+            for i, notebook in enumerate(notebooks)
+        ]
+        # Reference: a new exporter for every export, as before exporters were kept
+        monkeypatch.setattr(export, "thread_exporter", report_exporter)
+        new = [
+            export_html(notebook, tmp_path / f"new-{i}.html", title=f"T{i}", lang="id")
+            for i, notebook in enumerate(notebooks)
+        ]
+        for kept_page, new_page in zip(kept, new, strict=True):
+            assert kept_page.read_bytes() == new_page.read_bytes()
+        assert "Laporan Kedua" in kept[1].read_text(encoding="utf-8")
+        assert "Laporan Kedua" not in kept[2].read_text(encoding="utf-8")
+
+    def test_each_thread_keeps_its_own_exporter_per_language(self):
+        mine = thread_exporter("id")
+        assert thread_exporter("id") is mine
+        assert thread_exporter("en") is not mine
+        other = []
+        worker = threading.Thread(target=lambda: other.append(thread_exporter("id")))
+        worker.start()
+        worker.join()
+        assert other[0] is not mine
+
+    def test_an_edited_template_is_used_at_once(self, report, tmp_path, monkeypatch):
+        templates = tmp_path / "templates"
+        shutil.copytree(export.TEMPLATES, templates)
+        monkeypatch.setattr(export, "TEMPLATES", templates)
+        executed = report["folder"] / "report.ipynb"
+        before = thread_exporter("id")
+        export_html(executed, tmp_path / "before.html", title="x")
+        css = templates / "report" / "report.css"
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* EDITED-CSS-MARKER */\n", "utf-8")
+        page = export_html(executed, tmp_path / "after.html", title="x")
+        assert thread_exporter("id") is not before
+        assert "EDITED-CSS-MARKER" not in (tmp_path / "before.html").read_text(encoding="utf-8")
+        assert "EDITED-CSS-MARKER" in page.read_text(encoding="utf-8")
 
 
 class TestSafeHtml:
