@@ -34,6 +34,13 @@ printed: ``before_reports`` (start-up, cleaning), ``reports``, ``after_reports``
 report, closing), each with its seconds and the machine's CPU use over it in cores (sampled
 every 0.2 s; 2 is all of a 2-core machine). What a second worker does not shorten bounds the
 speedup.
+``setup.bounds`` are the figures the 2-worker run would reach had its reports phase kept every
+core busy with the same CPU work (its seconds x its cores busy / the machine's cores), its
+phases before and after as measured: ``speedup_2_vs_1_workers`` and ``overhead_vs_kernel_time``
+for that time, and ``overhead_vs_kernel_time_of_the_reports_alone``, the reports phase so
+packed against the agencies' in-kernel time / 2, nothing before or after. No scheduling of the
+same work beats these; where they miss a goal, only less work per report (or less outside the
+reports) can meet it.
 ``setup.kernel_throughput_2_vs_1`` is 2 x (sum of the agencies' in-kernel times on 1 worker) /
 (the same sum on 2 workers): the speedup two workers would reach if nothing but the kernels
 took time. Below 2, the kernels took longer with two workers: waiting for a core (the other
@@ -218,6 +225,22 @@ def phases(run: dict, reports: Path, agencies: list[str]) -> dict[str, dict]:
     return cut
 
 
+def bounds(cut: dict[str, dict], one_worker_seconds: float, kernel: dict, cpus: int) -> dict:
+    """The best figures the same work allows on this machine (see ``setup.bounds`` in the
+    module docstring), from the 2-worker run's :func:`phases`, the 1-worker run's seconds and
+    :func:`kernel_seconds` of the 2-worker run."""
+    reports = cut["reports"]
+    packed = reports["seconds"] * reports["cores_busy"] / cpus
+    best = cut["before_reports"]["seconds"] + packed + cut["after_reports"]["seconds"]
+    agencies_kernel = sum(seconds for name, seconds in kernel.items() if name != STUDY)
+    return {
+        "full_seconds": round(best, 1),
+        "speedup_2_vs_1_workers": round(one_worker_seconds / best, 2),
+        "overhead_vs_kernel_time": round(best / (sum(kernel.values()) / 2), 2),
+        "overhead_vs_kernel_time_of_the_reports_alone": round(packed / (agencies_kernel / 2), 2),
+    }
+
+
 def kernel_seconds(reports: Path, agencies: list[str]) -> dict[str, float]:
     """Agency -> sum of the cell durations papermill recorded in its executed notebook, and
     ``(study)`` -> the same for the study report (``index.ipynb``)."""
@@ -374,6 +397,7 @@ def main(argv: list[str] | None = None) -> dict:
             2 * sum(kernel_1_worker[a] for a in agencies) / sum(per_agency.values()), 2
         ),
         "phases": cut,
+        "bounds": bounds(cut["full"], runs["full_1_worker"]["seconds"], kernel, os.cpu_count()),
         "slowest_agency": f"{slowest} ({kernel[slowest]:.1f} s in the kernel)",
         "summaries": {name: _summary_line(run["stdout"]) for name, run in runs.items()},
         "subset": subset_size,

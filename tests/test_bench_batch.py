@@ -60,6 +60,14 @@ def test_bench_batch_runs_and_only_the_damaged_agencies_fail(tmp_path):
         assert seconds == pytest.approx(setup["run_seconds"][run], abs=0.3)
         assert all(phase["seconds"] > 0 for phase in cut.values())
         assert all(0 < phase["cores_busy"] <= setup["cpus"] for phase in cut.values())
+    best = setup["bounds"]
+    # the reports phase packed onto every core can only be shorter than it was (the phases
+    # add up to the run within 0.3 s): the bounds are at least as good as the figures
+    assert best["full_seconds"] <= setup["run_seconds"]["full"] + 0.3
+    assert best["speedup_2_vs_1_workers"] >= figures["speedup_2_vs_1_workers"] * 0.97
+    assert best["overhead_vs_kernel_time"] <= figures["overhead_vs_kernel_time"] * 1.03
+    assert best["overhead_vs_kernel_time_of_the_reports_alone"] > 0
+    assert best["overhead_vs_kernel_time_of_the_reports_alone"] < best["overhead_vs_kernel_time"]
     killed, corrupt = report["checks"]["killed"], report["checks"]["corrupt"]
     assert killed["ok"], killed
     assert len(killed["failed"]) == 1 and "KilledWorker" in killed["errors"][0]
