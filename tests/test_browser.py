@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import struct
+import subprocess
 import time
 from pathlib import Path
 
@@ -150,6 +152,30 @@ class TestWithChromium:
             assert session.alive
         assert first.startswith(b"%PDF") and second.startswith(b"%PDF")
         assert not session.alive
+
+    @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+    def test_each_pdf_holds_its_own_page_when_the_tab_is_kept(self, tmp_path):
+        pages = {}
+        for name in ("pertama", "kedua"):
+            pages[name] = tmp_path / f"{name}.html"
+            pages[name].write_text(f"<p>HALAMAN-{name.upper()}</p>", encoding="utf-8")
+        order = ["pertama", "kedua", "pertama", "kedua"]
+        with DevToolsBrowser() as session:
+            printed = [session.print_pdf(file_url(pages[n]), {}, timeout=30) for n in order]
+            (tmp_path / "absent.html").unlink(missing_ok=True)
+            with pytest.raises(RuntimeError, match="could not open"):
+                session.print_pdf((tmp_path / "absent.html").as_uri(), {}, timeout=30)
+            printed.append(session.print_pdf(file_url(pages["kedua"]), {}, timeout=30))
+        for i, (name, pdf) in enumerate(zip([*order, "kedua"], printed, strict=True)):
+            (tmp_path / f"{i}.pdf").write_bytes(pdf)
+            text = subprocess.run(
+                ["pdftotext", str(tmp_path / f"{i}.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            # the page loaded for this print, not the one before it
+            assert text.split() == [f"HALAMAN-{name.upper()}"], (i, text)
 
     def test_a_page_that_cannot_be_opened_is_an_error(self, tmp_path):
         with DevToolsBrowser() as session, pytest.raises(RuntimeError, match="could not open"):
