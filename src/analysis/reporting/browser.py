@@ -334,15 +334,10 @@ class DevToolsBrowser:
     def _printing_tab(self, deadline: float) -> str:
         """The session of the printing tab, opened when there is none."""
         if self._tab is None:
-            target = self.call("Target.createTarget", {"url": "about:blank"}, deadline)
-            try:
-                attach = {"targetId": target["targetId"], "flatten": True}
-                session = self.call("Target.attachToTarget", attach, deadline)["sessionId"]
-            except BaseException:
-                self._tab = (target["targetId"], "")
-                self._close_tab()
-                raise
-            self._tab = (target["targetId"], session)
+            target = self.call("Target.createTarget", {"url": "about:blank"}, deadline)["targetId"]
+            self._tab = (target, "")  # closed by print_pdf if attaching fails
+            attach = {"targetId": target, "flatten": True}
+            self._tab = (target, self.call("Target.attachToTarget", attach, deadline)["sessionId"])
         return self._tab[1]
 
     def _close_tab(self) -> None:
