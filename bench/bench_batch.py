@@ -210,13 +210,13 @@ def phases(run: dict, reports: Path, agencies: list[str]) -> dict[str, dict]:
     pdfs = {a: reports / a / "report.pdf" for a in agencies if found[a]["status"] == "ok"}
     printed = {a: pdf.stat().st_mtime for a, pdf in pdfs.items()}
     first = min(printed[a] - found[a]["seconds"] for a in printed)
-    bounds = {
+    spans = {
         "before_reports": (run["started_at"], first),
         "reports": (first, max(printed.values())),
         "after_reports": (max(printed.values()), run["ended_at"]),
     }
     cut = {}
-    for name, (start, end) in bounds.items():
+    for name, (start, end) in spans.items():
         inside = [cores for at, cores in run["busy"] if start < at <= end]
         cut[name] = {
             "seconds": round(end - start, 1),
